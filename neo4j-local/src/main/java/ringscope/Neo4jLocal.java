@@ -1,0 +1,79 @@
+package ringscope;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.neo4j.configuration.GraphDatabaseSettings;
+import org.neo4j.configuration.connectors.BoltConnector;
+import org.neo4j.configuration.helpers.SocketAddress;
+import org.neo4j.dbms.api.DatabaseManagementService;
+import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import org.neo4j.graphdb.GraphDatabaseService;
+
+/**
+ * Runs Neo4j Community as an embedded DBMS with Bolt on, until SIGTERM.
+ *
+ * Usage: Neo4jLocal HOME_DIR HOST PORT PAGECACHE
+ * The initial password is read from the environment (NEO4J_LOCAL_PASSWORD) so it never shows in `ps`.
+ */
+public final class Neo4jLocal {
+    private Neo4jLocal() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 4) {
+            System.err.println("usage: Neo4jLocal HOME_DIR HOST PORT PAGECACHE");
+            System.exit(2);
+        }
+        Path home = Path.of(args[0]).toAbsolutePath();
+        String host = args[1];
+        int port = Integer.parseInt(args[2]);
+        String pageCache = args[3];
+        String password = System.getenv("NEO4J_LOCAL_PASSWORD");
+        if (password == null || password.length() < 8) {
+            System.err.println("NEO4J_LOCAL_PASSWORD must be set (8 characters or more)");
+            System.exit(2);
+        }
+        Files.createDirectories(home);
+
+        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
+                .setConfig(BoltConnector.enabled, true)
+                .setConfig(BoltConnector.listen_address, new SocketAddress(host, port))
+                .setConfig(GraphDatabaseSettings.auth_enabled, true)
+                .setConfig(GraphDatabaseSettings.pagecache_memory, parseBytes(pageCache))
+                .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ZERO)
+                .build();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("neo4j-local: shutting down");
+            dbms.shutdown();
+        }));
+
+        // The embedded API runs with full rights, so it can set the password that Bolt clients must use.
+        try {
+            GraphDatabaseService system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
+            system.executeTransactionally(
+                    "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));
+        } catch (RuntimeException e) {
+            // A restart with the stored password is the normal case, not an error.
+            String message = String.valueOf(e.getMessage());
+            if (!message.contains("cannot be the same")) {
+                System.err.println("neo4j-local: could not set the password: " + message);
+                System.exit(1);
+            }
+        }
+
+        System.out.println("neo4j-local: ready bolt://" + host + ":" + port + " home=" + home);
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+
+    private static long parseBytes(String text) {
+        String t = text.trim().toLowerCase();
+        long unit = 1;
+        if (t.endsWith("g")) { unit = 1L << 30; t = t.substring(0, t.length() - 1); }
+        else if (t.endsWith("m")) { unit = 1L << 20; t = t.substring(0, t.length() - 1); }
+        else if (t.endsWith("k")) { unit = 1L << 10; t = t.substring(0, t.length() - 1); }
+        return Long.parseLong(t) * unit;
+    }
+}
