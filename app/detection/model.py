@@ -1,0 +1,137 @@
+"""Plain data passed between the graph layer and the pure detection code.
+
+The graph layer builds a `Projection` from Neo4j; detection turns it into a `DetectionResult`;
+the graph layer writes that back. Nothing here touches I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class NodeKind(str, Enum):
+    """Kinds of shared node two accounts can have in common (labels in Neo4j)."""
+
+    PAYMENT = "PaymentMethod"
+    IP = "IP"
+    DEVICE = "Device"
+    PROMPT_CLUSTER = "PromptCluster"
+    EMAIL_DOMAIN = "EmailDomain"
+
+
+@dataclass(frozen=True)
+class Label:
+    """An analyst-confirmed attribution of one account to an operator."""
+
+    operator: str
+    confidence: float
+    source: str
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    """One account and its aggregated behaviour.
+
+    `hourly` maps an epoch hour (seconds // 3600) to the number of requests in that hour.
+    Times are epoch seconds (UTC); None where unknown (e.g. an account never declared).
+    """
+
+    account_id: str
+    created_at: float | None
+    declared: bool
+    request_count: int
+    input_tokens: int
+    output_tokens: int
+    first_request: float | None
+    last_request: float | None
+    email_domain: str | None = None
+    country: str | None = None
+    org: str | None = None
+    labels: tuple[Label, ...] = ()
+    hourly: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SharedNode:
+    """A payment method, IP, device, prompt cluster or email domain.
+
+    `key` is "<NodeKind.value>:<natural key>". `attrs` holds what the kind has:
+    PaymentMethod: method, bin, issuer_country; IP: ip_kind, asn, as_org;
+    Device: user_agent; PromptCluster: sample (one prompt text), size (requests),
+    extraction (bool: chain-of-thought elicitation / rubric-grading style); EmailDomain: domain.
+    """
+
+    key: str
+    kind: NodeKind
+    attrs: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """An aggregated account→shared-node relationship (PAID_WITH, USED_IP, ...)."""
+
+    account_id: str
+    node_key: str
+    count: int
+    first_seen: float | None
+    last_seen: float | None
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Everything detection reads, as read from the graph at one moment."""
+
+    accounts: dict[str, AccountInfo]
+    nodes: dict[str, SharedNode]
+    attachments: tuple[Attachment, ...]
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One interpretable reason behind a ring's score; `weight` is its contribution in [0, 1]."""
+
+    name: str
+    weight: float
+    detail: str
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A ring's operator, how sure we are, and the evidence paths (human-readable)."""
+
+    operator: str
+    confidence: float
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Ring:
+    """A detected community of accounts with its score and reasons."""
+
+    ring_id: str
+    members: tuple[str, ...]
+    score: float
+    flagged: bool
+    signals: tuple[Signal, ...]
+    attribution: Attribution | None = None
+
+
+@dataclass(frozen=True)
+class DetectionParams:
+    """Tunable parameters of one detection run (stored with the run)."""
+
+    algorithm: str = "python-louvain"
+    resolution: float = 1.0
+    seed: int = 42
+    flag_threshold: float = 0.5
+    min_ring_size: int = 3
+
+
+@dataclass(frozen=True)
+class DetectionResult:
+    """Rings found in one run, plus per-stage figures."""
+
+    rings: tuple[Ring, ...]
+    params: DetectionParams
+    stats: dict[str, float] = field(default_factory=dict)
