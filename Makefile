@@ -1,0 +1,27 @@
+# One entry point. `make demo` brings up a demo; `make test` runs every test (the CI command).
+PY ?= .venv/bin/python
+VENV_BIN := .venv/bin
+
+.PHONY: install neo4j demo test lint bench clean
+
+install:  ## Python venv + pinned deps, Neo4j launcher (Maven)
+	test -x $(PY) || python3.11 -m venv .venv
+	$(VENV_BIN)/pip install -q uv==0.13.8
+	$(VENV_BIN)/uv pip install --python $(PY) -q -r requirements.lock
+	$(VENV_BIN)/uv pip install --python $(PY) -q --no-deps -e .
+	$(VENV_BIN)/ringscope neo4j build
+
+demo: install  ## start Neo4j, generate and ingest a small scenario
+	$(VENV_BIN)/ringscope demo
+
+lint:  ## ruff + mypy
+	$(VENV_BIN)/ruff check .
+	$(VENV_BIN)/ruff format --check .
+	$(VENV_BIN)/mypy
+
+test: lint  ## every test (unit, integration on a real Neo4j, e2e)
+	$(VENV_BIN)/pytest -q
+
+clean:
+	$(VENV_BIN)/ringscope neo4j stop || true
+	rm -rf var/demo var/test

@@ -1,0 +1,84 @@
+"""All configuration in one place: environment (RINGSCOPE_*), then `.env`, then defaults."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Ringscope settings. Every field can be set as RINGSCOPE_<FIELD> or in `.env`."""
+
+    model_config = SettingsConfigDict(env_prefix="RINGSCOPE_", env_file=".env", extra="ignore")
+
+    # Leave neo4j_uri empty to use the project-managed local server (`ringscope neo4j start`).
+    neo4j_uri: str = ""
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr | None = None
+    neo4j_database: str = "neo4j"
+
+    # The local embedded server (neo4j-local/).
+    neo4j_host: str = "127.0.0.1"
+    neo4j_port: int = 7687
+    neo4j_heap: str = "2g"
+    neo4j_pagecache: str = "1g"
+    var_dir: Path = PROJECT_ROOT / "var"
+
+    # Ingestion.
+    ingest_batch_lines: int = 20_000
+    email_salt: SecretStr | None = None
+
+    @property
+    def managed_neo4j(self) -> bool:
+        """True when Ringscope runs its own local Neo4j rather than an external one."""
+        return not self.neo4j_uri
+
+    @property
+    def neo4j_home(self) -> Path:
+        return self.var_dir / "neo4j"
+
+    @property
+    def local_secrets_file(self) -> Path:
+        return self.var_dir / "local.env"
+
+    def bolt_uri(self) -> str:
+        return self.neo4j_uri or f"bolt://{self.neo4j_host}:{self.neo4j_port}"
+
+    def password(self) -> str:
+        """The Neo4j password: configured, or the one generated for the local server."""
+        if self.neo4j_password is not None:
+            return self.neo4j_password.get_secret_value()
+        return local_secret(self, "NEO4J_PASSWORD")
+
+    def salt(self) -> str:
+        if self.email_salt is not None:
+            return self.email_salt.get_secret_value()
+        return local_secret(self, "EMAIL_SALT")
+
+
+def local_secret(settings: Settings, name: str) -> str:
+    """Read (or create once) a generated secret in var/local.env, kept out of git."""
+    path = settings.local_secrets_file
+    values: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            key, sep, value = line.partition("=")
+            if sep:
+                values[key.strip()] = value.strip()
+    if name not in values:
+        values[name] = secrets.token_urlsafe(18)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(f"{k}={v}\n" for k, v in sorted(values.items())))
+        path.chmod(0o600)
+    return values[name]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,84 @@
+"""The one seam to the database: every Cypher statement goes through a GraphRunner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import neo4j
+from neo4j import GraphDatabase, RoutingControl
+
+from app.config import Settings
+from app.graph.queries import Query
+
+
+class DatabaseUnavailable(RuntimeError):
+    """Neo4j cannot be reached; the message says where we tried."""
+
+
+class Runner(Protocol):
+    def read(self, query: Query, **params: Any) -> list[dict[str, Any]]: ...
+    def write(self, query: Query, **params: Any) -> list[dict[str, Any]]: ...
+
+
+class GraphRunner:
+    """Runs named queries with parameters through the official driver's execute_query."""
+
+    def __init__(self, driver: neo4j.Driver, database: str, uri: str = "") -> None:
+        self.driver = driver
+        self.database = database
+        self.uri = uri
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> GraphRunner:
+        uri = settings.bolt_uri()
+        driver = GraphDatabase.driver(uri, auth=(settings.neo4j_user, settings.password()))
+        return cls(driver, settings.neo4j_database, uri)
+
+    def _run(self, query: Query, routing: RoutingControl, params: dict[str, Any]) -> list[dict[str, Any]]:
+        try:
+            records, _, _ = self.driver.execute_query(
+                query.text, parameters_=params, database_=self.database, routing_=routing
+            )
+        except neo4j.exceptions.ServiceUnavailable as exc:
+            raise DatabaseUnavailable(f"Neo4j at {self.uri or 'the configured URI'} is unavailable: {exc}") from exc
+        return [record.data() for record in records]
+
+    def read(self, query: Query, **params: Any) -> list[dict[str, Any]]:
+        """Run a read query and return its rows as plain dicts."""
+        return self._run(query, RoutingControl.READ, params)
+
+    def write(self, query: Query, **params: Any) -> list[dict[str, Any]]:
+        """Run a write query (auto-committed, retried by the driver on transient errors)."""
+        return self._run(query, RoutingControl.WRITE, params)
+
+    def write_transaction(self, work: Callable[[neo4j.ManagedTransaction], Any]) -> Any:
+        """Run several statements in one transaction (e.g. a batch and its idempotency marker)."""
+        try:
+            with self.driver.session(database=self.database) as session:
+                return session.execute_write(work)
+        except neo4j.exceptions.ServiceUnavailable as exc:
+            raise DatabaseUnavailable(f"Neo4j at {self.uri} is unavailable: {exc}") from exc
+
+    def run_autocommit(self, query: Query, **params: Any) -> list[dict[str, Any]]:
+        """Run in an implicit transaction: needed by CALL { ... } IN TRANSACTIONS."""
+        try:
+            with self.driver.session(database=self.database) as session:
+                return [record.data() for record in session.run(query.text, params)]  # type: ignore[arg-type]
+        except neo4j.exceptions.ServiceUnavailable as exc:
+            raise DatabaseUnavailable(f"Neo4j at {self.uri} is unavailable: {exc}") from exc
+
+    def verify(self) -> None:
+        """Raise DatabaseUnavailable unless the server answers."""
+        try:
+            self.driver.verify_connectivity()
+        except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.AuthError, OSError) as exc:
+            raise DatabaseUnavailable(f"Neo4j at {self.uri} is unavailable: {exc}") from exc
+
+    def close(self) -> None:
+        self.driver.close()
+
+
+def run_in_tx(tx: neo4j.ManagedTransaction, query: Query, **params: Any) -> list[dict[str, Any]]:
+    """Run a named query inside a transaction function."""
+    return [record.data() for record in tx.run(query.text, params)]

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+
+def test_compose_file_parses_and_wires_the_app_to_neo4j() -> None:
+    compose = yaml.safe_load(Path("docker/compose.yml").read_text())
+    neo4j, app = compose["services"]["neo4j"], compose["services"]["app"]
+    assert neo4j["image"].startswith("neo4j:5.26")
+    assert app["environment"]["RINGSCOPE_NEO4J_URI"] == "bolt://neo4j:7687"
+    assert app["depends_on"]["neo4j"]["condition"] == "service_healthy"
+    dockerfile = (Path("docker") / app["build"]["dockerfile"].split("/")[-1]).read_text()
+    assert "requirements.lock" in dockerfile
