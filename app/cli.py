@@ -51,7 +51,11 @@ def connected(settings: Settings) -> Iterator[GraphRunner]:
     try:
         runner.verify()
     except DatabaseUnavailable as exc:
-        hint = "start it with `ringscope neo4j start`" if settings.managed_neo4j else "check RINGSCOPE_NEO4J_URI"
+        hint = (
+            "start it with `ringscope neo4j start`"
+            if settings.managed_neo4j
+            else "check RINGSCOPE_NEO4J_URI"
+        )
         runner.close()
         raise fail(f"{exc}\n{hint}") from None
     try:
@@ -141,9 +145,12 @@ def _progress() -> Progress:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="JSONL or JSONL.gz files, or directories of them.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="JSONL or JSONL.gz files, or directories of them.")
+    ],
     quarantine: Annotated[
-        Path | None, typer.Option(help="Where bad lines go (default var/quarantine/ingest-<time>.jsonl).")
+        Path | None,
+        typer.Option(help="Where bad lines go (default var/quarantine/ingest-<time>.jsonl)."),
     ] = None,
     batch_lines: Annotated[int | None, typer.Option(help="Lines per transaction.")] = None,
 ) -> None:
@@ -239,15 +246,22 @@ def reset(
 @seed_app.command("generate")
 def seed_generate(
     out: Annotated[Path, typer.Argument(help="Output folder: events.jsonl.gz and truth.json.")],
-    scale: Annotated[float, typer.Option(help="1.0 = the seeds' magnitude (25k campaign accounts, 28.8M requests).")] = 0.01,
-    seed: Annotated[int, typer.Option(help="Random seed; another seed gives another scenario.")] = 7,
+    scale: Annotated[
+        float,
+        typer.Option(help="1.0 = the seeds' magnitude (25k campaign accounts, 28.8M requests)."),
+    ] = 0.01,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; another seed gives another scenario.")
+    ] = 7,
 ) -> None:
     """Generate a synthetic scenario: benign population, hard negatives, distillation campaigns."""
     from seed.generator import generate
 
     with _progress() as bar:
         task = bar.add_task("generating", total=None, rate="")
-        stats = generate(out, scale=scale, seed=seed, progress=lambda n: bar.update(task, advance=n))
+        stats = generate(
+            out, scale=scale, seed=seed, progress=lambda n: bar.update(task, advance=n)
+        )
     console.print(
         f"{stats.events:,} events ({stats.requests:,} requests, {stats.accounts:,} accounts, "
         f"{stats.campaign_accounts:,} in campaigns) in {stats.seconds:.1f}s "

@@ -7,10 +7,10 @@ the graph layer writes that back. Nothing here touches I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class NodeKind(str, Enum):
+class NodeKind(StrEnum):
     """Kinds of shared node two accounts can have in common (labels in Neo4j)."""
 
     PAYMENT = "PaymentMethod"

@@ -174,7 +174,9 @@ def start(settings: Settings, timeout: float = 180.0) -> ServerStatus:
             return status(settings)
         time.sleep(0.5)
     stop(settings)
-    raise LocalServerError(f"Neo4j did not answer within {timeout:.0f}s; last lines of {log}:\n{_tail(log)}")
+    raise LocalServerError(
+        f"Neo4j did not answer within {timeout:.0f}s; last lines of {log}:\n{_tail(log)}"
+    )
 
 
 def stop(settings: Settings, timeout: float = 60.0) -> bool:

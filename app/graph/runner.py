@@ -35,13 +35,17 @@ class GraphRunner:
         driver = GraphDatabase.driver(uri, auth=(settings.neo4j_user, settings.password()))
         return cls(driver, settings.neo4j_database, uri)
 
-    def _run(self, query: Query, routing: RoutingControl, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def _run(
+        self, query: Query, routing: RoutingControl, params: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         try:
             records, _, _ = self.driver.execute_query(
                 query.text, parameters_=params, database_=self.database, routing_=routing
             )
         except neo4j.exceptions.ServiceUnavailable as exc:
-            raise DatabaseUnavailable(f"Neo4j at {self.uri or 'the configured URI'} is unavailable: {exc}") from exc
+            raise DatabaseUnavailable(
+                f"Neo4j at {self.uri or 'the configured URI'} is unavailable: {exc}"
+            ) from exc
         return [record.data() for record in records]
 
     def read(self, query: Query, **params: Any) -> list[dict[str, Any]]:
@@ -64,7 +68,7 @@ class GraphRunner:
         """Run in an implicit transaction: needed by CALL { ... } IN TRANSACTIONS."""
         try:
             with self.driver.session(database=self.database) as session:
-                return [record.data() for record in session.run(query.text, params)]  # type: ignore[arg-type]
+                return [record.data() for record in session.run(query.text, params)]
         except neo4j.exceptions.ServiceUnavailable as exc:
             raise DatabaseUnavailable(f"Neo4j at {self.uri} is unavailable: {exc}") from exc
 

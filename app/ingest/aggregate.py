@@ -82,7 +82,9 @@ class BatchAggregator:
         if isinstance(event, RequestEvent):
             self._add_request(event)
         elif isinstance(event, AccountEvent):
-            domain, local_hash = hash_email(event.email, self._salt) if event.email else (None, None)
+            domain, local_hash = (
+                hash_email(event.email, self._salt) if event.email else (None, None)
+            )
             self._accounts[event.account_id] = {
                 "account_id": event.account_id,
                 "created_at": event.created_at,

@@ -125,7 +125,9 @@ def _ts(obj: dict[str, Any], field: str, required: bool = True) -> datetime | No
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidEvent(f"field '{field}' is not an ISO-8601 timestamp: {value[:40]!r}") from None
+        raise InvalidEvent(
+            f"field '{field}' is not an ISO-8601 timestamp: {value[:40]!r}"
+        ) from None
     if parsed.tzinfo is None:
         # A timestamp without zone would silently shift activity hours; refuse rather than guess.
         raise InvalidEvent(f"field '{field}' has no time zone (use e.g. 2026-04-22T10:03:00Z)")
@@ -183,7 +185,9 @@ def _parse_payment(obj: dict[str, Any]) -> PaymentEvent:
 
 def _parse_ip_info(obj: dict[str, Any]) -> IpInfoEvent:
     asn = obj.get("asn")
-    if asn is not None and (isinstance(asn, bool) or not isinstance(asn, int) or not 0 <= asn < 2**32):
+    if asn is not None and (
+        isinstance(asn, bool) or not isinstance(asn, int) or not 0 <= asn < 2**32
+    ):
         raise InvalidEvent("field 'asn' must be a whole number from 0 to 4294967295")
     return IpInfoEvent(
         ip=_ip(obj, "ip", required=True) or "",
@@ -224,7 +228,7 @@ def _parse_label(obj: dict[str, Any]) -> LabelEvent:
     )
 
 
-_PARSERS = {
+_PARSERS: dict[str, Any] = {
     "account": _parse_account,
     "payment": _parse_payment,
     "ip_info": _parse_ip_info,
@@ -258,4 +262,5 @@ def parse_line(raw: bytes) -> Event:
     parser = _PARSERS.get(kind) if isinstance(kind, str) else None
     if parser is None:
         raise InvalidEvent(f"unknown or missing 'type': {str(kind)[:40]!r}")
-    return parser(obj)
+    event: Event = parser(obj)
+    return event

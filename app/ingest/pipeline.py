@@ -91,7 +91,9 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(INPUT_SUFFIXES))
+                sorted(
+                    p for p in path.rglob("*") if p.is_file() and p.name.endswith(INPUT_SUFFIXES)
+                )
             )
         elif path.is_file():
             if not path.name.endswith(INPUT_SUFFIXES):
@@ -113,7 +115,7 @@ def file_digest(path: Path) -> str:
 
 def _open(path: Path) -> IO[bytes]:
     if path.name.endswith(".gz"):
-        return gzip.open(path, "rb")
+        return gzip.open(path, "rb")  # type: ignore[return-value]
     return path.open("rb")
 
 

@@ -11,10 +11,14 @@ def _agg() -> BatchAggregator:
 def test_requests_fold_into_per_pair_counts_and_hours() -> None:
     agg = _agg()
     for ts in ("2026-04-22T10:05:00Z", "2026-04-22T10:55:00Z", "2026-04-22T13:00:00Z"):
-        agg.add(parse_line(
-            ('{"type":"request","account_id":"a1","ts":"%s","ip":"1.2.3.4","device_id":"d1",'
-             '"prompt":"grade this","input_tokens":10,"output_tokens":100}' % ts).encode()
-        ))
+        agg.add(
+            parse_line(
+                (
+                    '{"type":"request","account_id":"a1","ts":"' + ts + '","ip":"1.2.3.4","device_id":"d1",'
+                    '"prompt":"grade this","input_tokens":10,"output_tokens":100}'
+                ).encode()
+            )
+        )
     rows = agg.rows()
     assert [(r["ip"], r["count"]) for r in rows.ip_usage] == [("1.2.3.4", 3)]
     assert rows.ip_usage[0]["first"].hour == 10 and rows.ip_usage[0]["last"].hour == 13

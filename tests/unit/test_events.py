@@ -45,10 +45,22 @@ def test_parses_every_event_type() -> None:
         (b'{"type":"request","ts":"2026-04-22T10:00:00Z"}', "'account_id'"),
         (b'{"type":"request","account_id":"a1","ts":"yesterday"}', "'ts' is not an ISO-8601"),
         (b'{"type":"request","account_id":"a1","ts":"2026-04-22T10:00:00"}', "no time zone"),
-        (b'{"type":"request","account_id":"a1","ts":"2026-04-22T10:00:00Z","ip":"999.1.1.1"}', "'ip'"),
-        (b'{"type":"request","account_id":"a1","ts":"2026-04-22T10:00:00Z","input_tokens":-1}', "input_tokens"),
-        (b'{"type":"request","account_id":"a1","ts":"2026-04-22T10:00:00Z","input_tokens":"5"}', "input_tokens"),
-        (b'{"type":"payment","account_id":"a1","ts":"2026-04-22T10:00:00Z","payment_id":"p","method":"gold"}', "'method'"),
+        (
+            b'{"type":"request","account_id":"a1","ts":"2026-04-22T10:00:00Z","ip":"999.1.1.1"}',
+            "'ip'",
+        ),
+        (
+            b'{"type":"request","account_id":"a1","ts":"2026-04-22T10:00:00Z","input_tokens":-1}',
+            "input_tokens",
+        ),
+        (
+            b'{"type":"request","account_id":"a1","ts":"2026-04-22T10:00:00Z","input_tokens":"5"}',
+            "input_tokens",
+        ),
+        (
+            b'{"type":"payment","account_id":"a1","ts":"2026-04-22T10:00:00Z","payment_id":"p","method":"gold"}',
+            "'method'",
+        ),
         (b'{"type":"ip_info","ip":"1.2.3.4","kind":"moon"}', "'kind'"),
         (b'{"type":"label","account_id":"a1","operator":"X","confidence":1.5}', "confidence"),
         (b'{"type":"account","account_id":""}', "'account_id'"),

@@ -16,7 +16,7 @@ def test_registry_loads_every_file_with_header() -> None:
 
 
 def test_unknown_query_is_a_clear_error() -> None:
-    with pytest.raises(AttributeError, match="no query cypher/ingest/nope.cypher"):
+    with pytest.raises(AttributeError, match=r"no query cypher/ingest/nope\.cypher"):
         _ = queries.ingest.nope
 
 
