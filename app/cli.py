@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,6 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from app.config import Settings, get_settings
+from app.detection.model import Attribution, DetectionParams, DetectionResult, Ring, Signal
 from app.graph import local_server
 from app.graph.queries import queries
 from app.graph.runner import DatabaseUnavailable, GraphRunner
@@ -288,6 +289,160 @@ def demo(
         f"  Neo4j Bolt: {settings.bolt_uri()} (user {settings.neo4j_user}, password in {settings.local_secrets_file})\n"
         f"  ground truth: {out / 'truth.json'}"
     )
+
+
+# --- detection -------------------------------------------------------------------------------
+
+
+@app.command()
+def detect(
+    resolution: Annotated[
+        float, typer.Option(help="Louvain resolution (higher → smaller rings).")
+    ] = 1.0,
+    seed: Annotated[int, typer.Option(help="Louvain random seed (fixed → repeatable runs).")] = 42,
+    algorithm: Annotated[
+        str, typer.Option(help="python-louvain (default) or networkx-louvain.")
+    ] = "python-louvain",
+    threshold: Annotated[
+        float, typer.Option(help="Score at or above which a ring is flagged for an analyst.")
+    ] = DetectionParams().flag_threshold,
+) -> None:
+    """Run one detection run: project the graph, find and score rings, attribute, write back."""
+    from app.jobs.detection_run import run_detection
+
+    params = DetectionParams(
+        algorithm=algorithm, resolution=resolution, seed=seed, flag_threshold=threshold
+    )
+    settings = get_settings()
+    with connected(settings) as runner, console.status("detecting rings..."):
+        outcome = run_detection(runner, params)
+    table = Table("stage", "seconds", "peak RSS (MB)", title=f"run {outcome.run_id}")
+    for stage, figures in outcome.stages.items():
+        rss = figures.get("peak_rss_mb")
+        table.add_row(stage, f"{figures['seconds']:.2f}", f"{rss:,.0f}" if rss else "")
+    console.print(table)
+    counts = outcome.counts
+    console.print(
+        f"{counts['accounts']:,} accounts → {counts['rings']:,} rings, "
+        f"[bold]{counts['flagged']:,} flagged[/], {counts['attributed']:,} attributed"
+    )
+
+
+def _resolve_run(runner: GraphRunner, run: str | None) -> str:
+    from app.graph.detection_repo import latest_run_id
+
+    run_id = run or latest_run_id(runner)
+    if run_id is None:
+        raise fail("no succeeded detection run yet; run `ringscope detect`")
+    return run_id
+
+
+@app.command()
+def rings(
+    output_format: Annotated[str, typer.Option("--format", help="json, table or csv.")] = "table",
+    run: Annotated[
+        str | None, typer.Option(help="Run id (default: the latest succeeded run).")
+    ] = None,
+    flagged_only: Annotated[
+        bool, typer.Option("--flagged-only", help="Only flagged rings.")
+    ] = False,
+) -> None:
+    """Print the rings of a detection run."""
+    import csv
+    import json
+    import sys
+
+    from app.graph.detection_repo import run_rings
+
+    if output_format not in ("json", "table", "csv"):
+        raise fail(f"--format must be json, table or csv, not {output_format!r}", 2)
+    settings = get_settings()
+    with connected(settings) as runner:
+        run_id = _resolve_run(runner, run)
+        found = [r for r in run_rings(runner, run_id) if r.flagged or not flagged_only]
+    if output_format == "json":
+        payload = {"run_id": run_id, "rings": [r.as_json() for r in found]}
+        sys.stdout.write(json.dumps(payload, indent=1) + "\n")
+    elif output_format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(
+            ["ring_id", "score", "flagged", "size", "operator", "confidence", "top_signals"]
+        )
+        for r in found:
+            writer.writerow(
+                [
+                    r.ring_id,
+                    f"{r.score:.3f}",
+                    r.flagged,
+                    r.size,
+                    r.operator["name"] if r.operator else "",
+                    f"{r.operator['confidence']:.2f}" if r.operator else "",
+                    "; ".join(s["name"] for s in r.signals[:3]),
+                ]
+            )
+    else:
+        table = Table(
+            "ring", "score", "flagged", "size", "operator", "top signals", title=f"run {run_id}"
+        )
+        for r in found:
+            operator = (
+                f"{r.operator['name']} ({r.operator['confidence']:.2f})" if r.operator else ""
+            )
+            top = ", ".join(s["name"] for s in sorted(r.signals, key=lambda s: -s["weight"])[:3])
+            table.add_row(
+                r.ring_id, f"{r.score:.2f}", "yes" if r.flagged else "", str(r.size), operator, top
+            )
+        console.print(table)
+
+
+@app.command()
+def evaluate(
+    truth: Annotated[Path, typer.Option(help="truth.json written by `ringscope seed generate`.")],
+    run: Annotated[
+        str | None, typer.Option(help="Run id (default: the latest succeeded run).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+) -> None:
+    """Score a run against a generator's ground truth (precision, recall, F1, attribution)."""
+    import json
+
+    from app.detection.evaluation import evaluate as evaluate_result
+    from app.graph.detection_repo import run_rings
+
+    try:
+        truth_data = json.loads(truth.read_text())
+    except (OSError, ValueError) as exc:
+        raise fail(f"{truth}: cannot read ground truth: {exc}") from None
+    settings = get_settings()
+    with connected(settings) as runner:
+        run_id = _resolve_run(runner, run)
+        stored = run_rings(runner, run_id)
+    metrics = evaluate_result(rings_from_rows(stored), truth_data)
+    if as_json:
+        console.print_json(json.dumps({"run_id": run_id, **metrics}))
+        return
+    table = Table("metric", "value", title=f"run {run_id} vs {truth}")
+    for key, value in metrics.items():
+        table.add_row(key, json.dumps(value) if isinstance(value, dict | list) else f"{value}")
+    console.print(table)
+
+
+def rings_from_rows(rows: list[Any]) -> DetectionResult:
+    """Rebuild a DetectionResult from stored rings, for evaluation."""
+    built = []
+    for row in rows:
+        attribution = None
+        if row.operator:
+            attribution = Attribution(
+                row.operator["name"],
+                float(row.operator["confidence"]),
+                tuple(row.operator["evidence"]),
+            )
+        signals = tuple(Signal(s["name"], float(s["weight"]), s["detail"]) for s in row.signals)
+        built.append(
+            Ring(row.ring_id, tuple(row.accounts), row.score, row.flagged, signals, attribution)
+        )
+    return DetectionResult(tuple(built), DetectionParams())
 
 
 if __name__ == "__main__":

@@ -50,6 +50,11 @@ class AccountInfo:
     org: str | None = None
     labels: tuple[Label, ...] = ()
     hourly: dict[int, int] = field(default_factory=dict)
+    # Distinct attachments of each kind, including nodes no other account uses (rotation).
+    ip_count: int = 0
+    device_count: int = 0
+    payment_count: int = 0
+    cluster_count: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,229 @@
+"""Reads the detection projection from Neo4j and writes detection results back."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from app.detection.model import (
+    AccountInfo,
+    Attachment,
+    DetectionResult,
+    Label,
+    NodeKind,
+    Projection,
+    SharedNode,
+)
+from app.graph.queries import Query, queries
+from app.graph.runner import GraphRunner
+
+WRITE_BATCH = 10_000
+
+_ATTACHMENT_QUERIES: tuple[tuple[NodeKind, Query], ...] = (
+    (NodeKind.PAYMENT, queries.detection.project_payments),
+    (NodeKind.IP, queries.detection.project_ips),
+    (NodeKind.DEVICE, queries.detection.project_devices),
+    (NodeKind.PROMPT_CLUSTER, queries.detection.project_prompt_clusters),
+    (NodeKind.EMAIL_DOMAIN, queries.detection.project_email_domains),
+)
+
+
+def load_projection(runner: GraphRunner) -> Projection:
+    """Read accounts, hourly activity and shared-node attachments into a Projection.
+
+    Args:
+        runner: the database seam.
+
+    Returns:
+        The projection detection works on.
+    """
+    hourly: dict[str, dict[int, int]] = defaultdict(dict)
+    for row in runner.read(queries.detection.project_activity):
+        base = int(row["day"]) * 24
+        counts = hourly[row["account_id"]]
+        for hour, count in enumerate(row["hours"]):
+            if count:
+                counts[base + hour] = int(count)
+    accounts: dict[str, AccountInfo] = {}
+    for row in runner.read(queries.detection.project_accounts):
+        account_id = row["account_id"]
+        accounts[account_id] = AccountInfo(
+            account_id=account_id,
+            created_at=row["created_at"],
+            declared=bool(row["declared"]),
+            request_count=int(row["request_count"]),
+            input_tokens=int(row["input_tokens"]),
+            output_tokens=int(row["output_tokens"]),
+            first_request=row["first_request"],
+            last_request=row["last_request"],
+            email_domain=row["email_domain"],
+            country=row["country"],
+            org=row["org"],
+            labels=tuple(
+                Label(label["operator"], float(label["confidence"] or 0.0), label["source"] or "")
+                for label in row["labels"]
+            ),
+            hourly=hourly.get(account_id, {}),
+            ip_count=int(row["ip_count"]),
+            device_count=int(row["device_count"]),
+            payment_count=int(row["payment_count"]),
+            cluster_count=int(row["cluster_count"]),
+        )
+    nodes: dict[str, SharedNode] = {}
+    attachments: list[Attachment] = []
+    for kind, query in _ATTACHMENT_QUERIES:
+        for row in runner.read(query):
+            key = f"{kind.value}:{row['node_id']}"
+            if key not in nodes:
+                nodes[key] = SharedNode(key, kind, dict(row["attrs"]))
+            attachments.append(
+                Attachment(
+                    row["account_id"],
+                    key,
+                    int(row["count"] or 0),
+                    row["first_seen"],
+                    row["last_seen"],
+                )
+            )
+    return Projection(accounts, nodes, tuple(attachments))
+
+
+def _batches(rows: list[dict[str, Any]], size: int = WRITE_BATCH) -> list[list[dict[str, Any]]]:
+    return [rows[i : i + size] for i in range(0, len(rows), size)]
+
+
+def start_run(runner: GraphRunner, run_id: str, params: dict[str, Any]) -> None:
+    """Record a run as running."""
+    runner.write(
+        queries.detection.create_detection_run,
+        run_id=run_id,
+        started_at=datetime.now(UTC).isoformat(),
+        params_json=json.dumps(params, sort_keys=True),
+    )
+
+
+def finish_run(
+    runner: GraphRunner,
+    run_id: str,
+    status: str,
+    counts: dict[str, Any],
+    stages: dict[str, Any],
+    error: str | None = None,
+) -> None:
+    """Close a run with its status, counts and per-stage figures."""
+    runner.write(
+        queries.detection.finish_detection_run,
+        run_id=run_id,
+        status=status,
+        finished_at=datetime.now(UTC).isoformat(),
+        error=error,
+        counts_json=json.dumps(counts, sort_keys=True),
+        stages_json=json.dumps(stages, sort_keys=True),
+        rings=int(counts.get("rings", 0)),
+        flagged=int(counts.get("flagged", 0)),
+        accounts=int(counts.get("accounts", 0)),
+    )
+
+
+def save_result(runner: GraphRunner, run_id: str, result: DetectionResult) -> None:
+    """Write rings, memberships and attributions of one run."""
+    ring_rows = [
+        {
+            "ring_id": ring.ring_id,
+            "score": ring.score,
+            "flagged": ring.flagged,
+            "size": len(ring.members),
+            "signals_json": json.dumps(
+                [{"name": s.name, "weight": s.weight, "detail": s.detail} for s in ring.signals]
+            ),
+        }
+        for ring in result.rings
+    ]
+    for batch in _batches(ring_rows):
+        runner.write(queries.detection.write_rings, run_id=run_id, rings=batch)
+    members = [
+        {"account_id": account, "ring_id": ring.ring_id}
+        for ring in result.rings
+        for account in ring.members
+    ]
+    for batch in _batches(members):
+        runner.write(queries.detection.write_memberships, run_id=run_id, rows=batch)
+    attributions = [
+        {
+            "ring_id": ring.ring_id,
+            "operator": ring.attribution.operator,
+            "confidence": ring.attribution.confidence,
+            "evidence": list(ring.attribution.evidence),
+        }
+        for ring in result.rings
+        if ring.attribution is not None
+    ]
+    for batch in _batches(attributions):
+        runner.write(queries.detection.write_attributions, run_id=run_id, rows=batch)
+
+
+@dataclass(frozen=True)
+class RingRow:
+    """A ring as stored for one run (what `ringscope rings` prints)."""
+
+    ring_id: str
+    score: float
+    flagged: bool
+    size: int
+    accounts: list[str]
+    operator: dict[str, Any] | None
+    signals: list[dict[str, Any]]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ring_id": self.ring_id,
+            "score": self.score,
+            "flagged": self.flagged,
+            "size": self.size,
+            "accounts": self.accounts,
+            "operator": self.operator,
+            "signals": self.signals,
+        }
+
+
+def latest_run_id(runner: GraphRunner) -> str | None:
+    """The newest succeeded run, or None."""
+    rows = runner.read(queries.rings.get_latest_succeeded_run)
+    return rows[0]["run_id"] if rows else None
+
+
+def list_runs(runner: GraphRunner, limit: int = 50) -> list[dict[str, Any]]:
+    """Runs, newest first, with counts and per-stage figures decoded."""
+    runs = runner.read(queries.rings.list_runs, limit=limit)
+    for run in runs:
+        for field in ("params", "counts", "stages"):
+            run[field] = json.loads(run[field]) if run[field] else {}
+    return runs
+
+
+def run_rings(runner: GraphRunner, run_id: str) -> list[RingRow]:
+    """The rings of one run, best first."""
+    result = []
+    for row in runner.read(queries.rings.list_run_rings, run_id=run_id):
+        operator = None
+        if row["operator"] is not None:
+            operator = {
+                "name": row["operator"],
+                "confidence": row["confidence"],
+                "evidence": row["evidence"] or [],
+            }
+        result.append(
+            RingRow(
+                ring_id=row["ring_id"],
+                score=float(row["score"]),
+                flagged=bool(row["flagged"]),
+                size=int(row["size"]),
+                accounts=sorted(row["accounts"]),
+                operator=operator,
+                signals=json.loads(row["signals"]) if row["signals"] else [],
+            )
+        )
+    return result
