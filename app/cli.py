@@ -315,7 +315,17 @@ def detect(
     )
     settings = get_settings()
     with connected(settings) as runner, console.status("detecting rings..."):
-        outcome = run_detection(runner, params)
+        try:
+            outcome = run_detection(runner, params)
+        except DatabaseUnavailable as exc:
+            raise fail(
+                f"{exc}\nthe run did not finish; the previous run's results stay in place"
+            ) from None
+        except Exception as exc:
+            raise fail(
+                f"detection run failed: {type(exc).__name__}: {exc}\n"
+                "it is recorded as failed; the previous run's results stay in place"
+            ) from None
     table = Table("stage", "seconds", "peak RSS (MB)", title=f"run {outcome.run_id}")
     for stage, figures in outcome.stages.items():
         rss = figures.get("peak_rss_mb")

@@ -32,7 +32,13 @@ class GraphRunner:
     @classmethod
     def from_settings(cls, settings: Settings) -> GraphRunner:
         uri = settings.bolt_uri()
-        driver = GraphDatabase.driver(uri, auth=(settings.neo4j_user, settings.password()))
+        # Server notifications (e.g. "property does not exist yet" on an empty graph) are noise
+        # for a tool whose queries are fixed and tested; they are not requested at all.
+        driver = GraphDatabase.driver(
+            uri,
+            auth=(settings.neo4j_user, settings.password()),
+            notifications_min_severity="OFF",
+        )
         return cls(driver, settings.neo4j_database, uri)
 
     def _run(

@@ -45,9 +45,12 @@ class BatchRows:
     request_accounts: list[dict[str, Any]] = field(default_factory=list)
     ip_info: list[dict[str, Any]] = field(default_factory=list)
     payments: list[dict[str, Any]] = field(default_factory=list)
+    ips: list[str] = field(default_factory=list)
+    devices: list[dict[str, Any]] = field(default_factory=list)
     ip_usage: list[dict[str, Any]] = field(default_factory=list)
     device_usage: list[dict[str, Any]] = field(default_factory=list)
     cluster_usage: list[dict[str, Any]] = field(default_factory=list)
+    cluster_requests: list[dict[str, Any]] = field(default_factory=list)
     activity_days: list[dict[str, Any]] = field(default_factory=list)
     labels: list[dict[str, Any]] = field(default_factory=list)
 
@@ -202,6 +205,11 @@ class BatchAggregator:
             {"account_id": a, "ip": ip, "count": e[0], "first": _when(e[1]), "last": _when(e[2])}
             for (a, ip), e in self._ip.items()
         ]
+        rows.ips = sorted({ip for _account, ip in self._ip})
+        user_agents: dict[str, str | None] = {}
+        for (_account, device), entry in self._device.items():
+            user_agents[device] = entry[3] or user_agents.get(device)
+        rows.devices = [{"device_id": d, "user_agent": ua} for d, ua in user_agents.items()]
         rows.device_usage = [
             {
                 "account_id": a,
@@ -209,7 +217,6 @@ class BatchAggregator:
                 "count": e[0],
                 "first": _when(e[1]),
                 "last": _when(e[2]),
-                "user_agent": e[3] or None,
             }
             for (a, d), e in self._device.items()
         ]
@@ -225,11 +232,16 @@ class BatchAggregator:
             }
             for (a, c), e in self._cluster.items()
         ]
+        per_cluster: dict[str, int] = {}
+        for (_account, cluster), entry in self._cluster.items():
+            per_cluster[cluster] = per_cluster.get(cluster, 0) + int(entry[0])
+        rows.cluster_requests = [{"cluster_id": c, "count": n} for c, n in per_cluster.items()]
         rows.activity_days = [
             {
                 "key": f"{account}|{_when(day * _DAY).date().isoformat()}",
                 "account_id": account,
                 "day": _when(day * _DAY).date(),
+                "epoch_day": day,
                 "hours": hours,
             }
             for (account, day), hours in self._days.items()

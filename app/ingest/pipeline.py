@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import neo4j
+import numpy as np
 
 from app.graph.queries import queries
 from app.graph.runner import GraphRunner, run_in_tx
@@ -37,9 +38,11 @@ _BATCH_QUERIES = (
     ("request_accounts", queries.ingest.merge_request_accounts),
     ("ip_info", queries.ingest.merge_ip_info),
     ("payments", queries.ingest.merge_payments),
+    ("devices", queries.ingest.merge_devices),
     ("ip_usage", queries.ingest.merge_ip_usage),
     ("device_usage", queries.ingest.merge_device_usage),
     ("cluster_usage", queries.ingest.merge_cluster_usage),
+    ("cluster_requests", queries.ingest.add_cluster_requests),
     ("activity_days", queries.ingest.merge_activity_days),
     ("labels", queries.ingest.merge_labels),
 )
@@ -178,7 +181,7 @@ class Ingestor:
         started = time.perf_counter()
         files = discover(paths)
         rows = self.runner.read(queries.ingest.list_prompt_clusters)
-        self.clusterer.load(ClusterRecord(**row) for row in rows)
+        self.clusterer.load(_cluster_record(row) for row in rows)
         self.report.clusters_before = len(self.clusterer)
         try:
             for path in files:
@@ -247,7 +250,7 @@ class Ingestor:
         if end <= start:
             return
         rows = aggregator.rows()
-        clusters = [vars(record) for record in self.clusterer.take_new_or_changed()]
+        clusters = [_cluster_row(record) for record in self.clusterer.take_new_or_changed()]
         began = time.perf_counter()
         self.runner.write_transaction(
             lambda tx: _write_batch(tx, path.name, digest, start, end, rows, clusters)
@@ -276,10 +279,25 @@ def _write_batch(
         )
     if clusters:
         run_in_tx(tx, queries.ingest.merge_prompt_clusters, rows=clusters)
+    if rows.ips:
+        run_in_tx(tx, queries.ingest.merge_ips, ips=rows.ips)
     for attribute, query in _BATCH_QUERIES:
         batch: list[dict[str, Any]] = getattr(rows, attribute)
         if batch:
             run_in_tx(tx, query, rows=batch)
+
+
+def _cluster_row(record: ClusterRecord) -> dict[str, Any]:
+    row = dict(vars(record))
+    row["signature"] = np.asarray(record.signature, dtype="<u4").tobytes()
+    return row
+
+
+def _cluster_record(row: dict[str, Any]) -> ClusterRecord:
+    signature = row["signature"]
+    if isinstance(signature, bytes | bytearray):
+        signature = np.frombuffer(signature, dtype="<u4").tolist()
+    return ClusterRecord(**{**row, "signature": signature})
 
 
 def default_quarantine_path(var_dir: Path) -> Path:

@@ -70,12 +70,12 @@ def run_detection(runner: GraphRunner, params: DetectionParams | None = None) ->
             "peak_rss_mb": _peak_rss_mb(),
         }
         counts = {
+            **{k: v for k, v in result.stats.items() if not k.endswith("_seconds")},
             "accounts": len(projection.accounts),
             "attachments": len(projection.attachments),
             "rings": len(result.rings),
             "flagged": sum(ring.flagged for ring in result.rings),
             "attributed": sum(ring.attribution is not None for ring in result.rings),
-            **{k: v for k, v in result.stats.items() if not k.endswith("_seconds")},
         }
         detection_repo.finish_run(runner, run_id, "succeeded", counts, stages)
     except Exception as exc:

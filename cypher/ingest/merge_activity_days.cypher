@@ -3,5 +3,5 @@
 // Requests per hour of one account's day (24 counts), summed across batches: lockstep detection reads these.
 UNWIND $rows AS row
 MERGE (d:ActivityDay {key: row.key})
-  ON CREATE SET d.account_id = row.account_id, d.day = row.day, d.hours = [h IN range(0, 23) | 0]
+  ON CREATE SET d.account_id = row.account_id, d.day = row.day, d.epoch_day = row.epoch_day, d.hours = [h IN range(0, 23) | 0]
 SET d.hours = [h IN range(0, 23) | d.hours[h] + row.hours[h]]

@@ -3,12 +3,11 @@
 // SENT per (account, prompt cluster): requests, tokens, first_seen / last_seen.
 UNWIND $rows AS row
 MATCH (a:Account {account_id: row.account_id})
-MERGE (c:PromptCluster {cluster_id: row.cluster_id})
-SET c.request_count = coalesce(c.request_count, 0) + row.count
+MATCH (c:PromptCluster {cluster_id: row.cluster_id})
 MERGE (a)-[r:SENT]->(c)
-  ON CREATE SET r.count = 0, r.input_tokens = 0, r.output_tokens = 0,
-                r.first_seen = row.first, r.last_seen = row.last
-SET r.count = r.count + row.count,
+  ON CREATE SET r.count = row.count, r.input_tokens = row.input_tokens,
+    r.output_tokens = row.output_tokens, r.first_seen = row.first, r.last_seen = row.last
+  ON MATCH SET r.count = r.count + row.count,
     r.input_tokens = r.input_tokens + row.input_tokens,
     r.output_tokens = r.output_tokens + row.output_tokens,
     r.first_seen = CASE WHEN row.first < r.first_seen THEN row.first ELSE r.first_seen END,

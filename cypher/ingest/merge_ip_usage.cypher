@@ -1,11 +1,11 @@
 // name: merge_ip_usage
 // returns: none
-// USED_IP per (account, ip), aggregated from requests.
+// USED_IP per (account, ip), aggregated from requests (both ends exist already in the batch).
 UNWIND $rows AS row
 MATCH (a:Account {account_id: row.account_id})
-MERGE (i:IP {ip: row.ip})
+MATCH (i:IP {ip: row.ip})
 MERGE (a)-[r:USED_IP]->(i)
-  ON CREATE SET r.count = 0, r.first_seen = row.first, r.last_seen = row.last
-SET r.count = r.count + row.count,
+  ON CREATE SET r.count = row.count, r.first_seen = row.first, r.last_seen = row.last
+  ON MATCH SET r.count = r.count + row.count,
     r.first_seen = CASE WHEN row.first < r.first_seen THEN row.first ELSE r.first_seen END,
     r.last_seen = CASE WHEN row.last > r.last_seen THEN row.last ELSE r.last_seen END

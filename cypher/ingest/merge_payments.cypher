@@ -9,7 +9,7 @@ SET p.method = coalesce(row.method, p.method),
     p.bin = coalesce(row.bin, p.bin),
     p.issuer_country = coalesce(row.issuer_country, p.issuer_country)
 MERGE (a)-[r:PAID_WITH]->(p)
-  ON CREATE SET r.count = 0, r.first_seen = row.first, r.last_seen = row.last
-SET r.count = r.count + row.count,
+  ON CREATE SET r.count = row.count, r.first_seen = row.first, r.last_seen = row.last
+  ON MATCH SET r.count = r.count + row.count,
     r.first_seen = CASE WHEN row.first < r.first_seen THEN row.first ELSE r.first_seen END,
     r.last_seen = CASE WHEN row.last > r.last_seen THEN row.last ELSE r.last_seen END
