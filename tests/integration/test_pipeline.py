@@ -1,0 +1,200 @@
+"""Seed → ingest → detect → rings JSON → evaluate on the real Neo4j; every named query runs."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import app
+from app.graph.detection_repo import latest_run_id, run_rings
+from app.graph.queries import Query, queries
+from app.graph.runner import GraphRunner
+from app.ingest.pipeline import Ingestor
+from app.jobs.detection_run import run_detection
+from seed.generator import generate
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def seeded(
+    neo4j_runner: GraphRunner, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    out = tmp_path_factory.mktemp("scenario")
+    generate(out, scale=0.002, seed=11)
+    neo4j_runner.run_autocommit(queries.stats.wipe_graph)
+    report = Ingestor(neo4j_runner, "salt", 20_000, out / "quarantine.jsonl").run([out])
+    outcome = run_detection(neo4j_runner)
+    yield {"out": out, "report": report, "outcome": outcome}
+
+
+def _event_counts(out: Path) -> dict[str, Any]:
+    kinds: Counter[str] = Counter()
+    accounts: set[str] = set()
+    ip_requests = 0
+    for path in sorted(out.glob("*.jsonl.gz")):
+        with gzip.open(path, "rb") as handle:
+            for line in handle:
+                event = json.loads(line)
+                kinds[event["type"]] += 1
+                if "account_id" in event:
+                    accounts.add(event["account_id"])
+                if event["type"] == "request" and event.get("ip"):
+                    ip_requests += 1
+    return {"kinds": kinds, "accounts": len(accounts), "ip_requests": ip_requests}
+
+
+def test_seeded_counts_match_the_events(seeded: dict[str, Any], neo4j_runner: GraphRunner) -> None:
+    report = seeded["report"]
+    expected = _event_counts(seeded["out"])
+    assert report.read == sum(expected["kinds"].values()) == report.ingested
+    assert report.quarantined == 0 and report.reconciles()
+    nodes = {r["label"]: r["count"] for r in neo4j_runner.read(queries.stats.count_nodes)}
+    rels = {r["type"]: r["total"] for r in neo4j_runner.read(queries.stats.count_relationships)}
+    assert nodes["Account"] == expected["accounts"]
+    assert rels["USED_IP"] == expected["ip_requests"]
+    requests = neo4j_runner.driver.execute_query(
+        "MATCH (a:Account) RETURN sum(a.request_count) AS n"
+    ).records[0]["n"]
+    assert requests == expected["kinds"]["request"]
+    hours = neo4j_runner.driver.execute_query(
+        "MATCH (d:ActivityDay) RETURN sum(reduce(s = 0, h IN d.hours | s + h)) AS n"
+    ).records[0]["n"]
+    assert hours == expected["kinds"]["request"]
+    truth = json.loads((seeded["out"] / "truth.json").read_text())
+    # Every campaign template family is far fewer clusters than requests.
+    assert 0 < nodes["PromptCluster"] < expected["kinds"]["request"]
+    assert len(truth["operators"]) >= 3
+
+
+def test_rings_json_and_evaluate(seeded: dict[str, Any], neo4j_runner: GraphRunner) -> None:
+    cli = CliRunner()
+    result = cli.invoke(app, ["rings", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["run_id"] == seeded["outcome"].run_id == latest_run_id(neo4j_runner)
+    flagged = [r for r in payload["rings"] if r["flagged"]]
+    assert flagged, "no ring flagged on a seeded scenario"
+    for ring in payload["rings"]:
+        assert set(ring) == {
+            "ring_id",
+            "score",
+            "flagged",
+            "size",
+            "accounts",
+            "operator",
+            "signals",
+        }
+        assert 0.0 <= ring["score"] <= 1.0 and ring["size"] == len(ring["accounts"])
+        assert all({"name", "weight", "detail"} <= set(s) for s in ring["signals"])
+    assert any(r["operator"] for r in flagged)
+
+    truth_path = seeded["out"] / "truth.json"
+    result = cli.invoke(app, ["evaluate", "--truth", str(truth_path), "--json"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.stdout)
+    assert metrics["f1"] >= 0.9, metrics
+    assert metrics["benign_flagged_fraction"] <= 0.01, metrics
+    csv_out = cli.invoke(app, ["rings", "--format", "csv", "--flagged-only"])
+    assert csv_out.exit_code == 0 and csv_out.stdout.count("\n") == len(flagged) + 1
+
+
+def test_failed_run_keeps_previous_results(
+    seeded: dict[str, Any], neo4j_runner: GraphRunner
+) -> None:
+    good = latest_run_id(neo4j_runner)
+    before = run_rings(neo4j_runner, good or "")
+
+    class Broken(GraphRunner):
+        def write(self, query: Query, **params: Any) -> list[dict[str, Any]]:
+            if query.name == "write_memberships":
+                raise RuntimeError("disk full (simulated)")
+            return super().write(query, **params)
+
+    broken = Broken(neo4j_runner.driver, neo4j_runner.database, neo4j_runner.uri)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_detection(broken)
+    assert latest_run_id(neo4j_runner) == good
+    assert run_rings(neo4j_runner, good or "") == before
+    failed = neo4j_runner.driver.execute_query(
+        "MATCH (r:DetectionRun {status: 'failed'}) RETURN r.error AS error"
+    ).records
+    assert failed and "disk full" in failed[0]["error"]
+
+
+# Parameters for every named query; a new query without an entry here fails the test below.
+SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
+    "claim_file_lines": {"digest": "x", "name": "f", "start": 0, "end": 1},
+    "get_file_progress": {"digest": "x"},
+    "merge_ips": {"ips": ["192.0.2.1"]},
+    "list_runs": {"limit": 5},
+    "list_run_rings": {"run_id": "none"},
+    "create_detection_run": {
+        "run_id": "r",
+        "started_at": "2026-01-01T00:00:00Z",
+        "params_json": "{}",
+    },
+    "finish_detection_run": {
+        "run_id": "r",
+        "status": "failed",
+        "finished_at": "2026-01-01T00:00:00Z",
+        "error": None,
+        "counts_json": "{}",
+        "stages_json": "{}",
+        "rings": 0,
+        "flagged": 0,
+        "accounts": 0,
+    },
+    "write_rings": {"run_id": "r", "rings": []},
+    "write_memberships": {"run_id": "r", "rows": []},
+    "write_attributions": {"run_id": "r", "rows": []},
+}
+ROWS_QUERIES = {
+    "merge_accounts",
+    "merge_request_accounts",
+    "merge_ip_info",
+    "merge_payments",
+    "merge_devices",
+    "merge_ip_usage",
+    "merge_device_usage",
+    "merge_prompt_clusters",
+    "merge_cluster_usage",
+    "add_cluster_requests",
+    "merge_activity_days",
+    "merge_labels",
+}
+
+
+@pytest.mark.parametrize(("area", "query"), queries.all(), ids=lambda v: getattr(v, "name", v))
+def test_every_named_query_runs(
+    seeded: dict[str, Any], neo4j_runner: GraphRunner, area: str, query: Query
+) -> None:
+    if query.name in ROWS_QUERIES:
+        params: dict[str, Any] = {"rows": []}
+    elif not re.search(r"\$[a-z_]", query.text):
+        params = {}
+    else:
+        assert query.name in SAMPLE_PARAMS, f"add sample params for {area}.{query.name}"
+        params = SAMPLE_PARAMS[query.name]
+    if query.name == "wipe_graph":
+        # Runs in its own transactions: check it plans, without wiping the seeded scenario.
+        neo4j_runner.driver.execute_query("EXPLAIN " + query.text)
+        return
+    with neo4j_runner.driver.session(database=neo4j_runner.database) as session:
+        tx = session.begin_transaction()
+        try:
+            rows = [record.data() for record in tx.run(query.text, params)]
+        finally:
+            tx.rollback()
+    if query.returns == "one":
+        assert len(rows) <= 1
+    elif query.returns == "none":
+        assert rows == []
