@@ -2,17 +2,22 @@
 PY ?= .venv/bin/python
 VENV_BIN := .venv/bin
 
-.PHONY: install neo4j demo test lint bench clean
+.PHONY: install neo4j demo serve test lint bench clean
 
 install:  ## Python venv + pinned deps, Neo4j launcher (Maven)
 	test -x $(PY) || python3.11 -m venv .venv
 	$(VENV_BIN)/pip install -q uv==0.13.8
 	$(VENV_BIN)/uv pip install --python $(PY) -q -r requirements.lock
 	$(VENV_BIN)/uv pip install --python $(PY) -q --no-deps -e .
+	npm ci --ignore-scripts --no-audit --no-fund
+	$(PY) scripts/build_web_assets.py
 	$(VENV_BIN)/ringscope neo4j build
 
 demo: install  ## start Neo4j, generate and ingest a small scenario
 	$(VENV_BIN)/ringscope demo
+
+serve:  ## the analyst web app on http://127.0.0.1:8000
+	$(VENV_BIN)/ringscope serve
 
 lint:  ## ruff + mypy
 	$(VENV_BIN)/ruff check .

@@ -285,6 +285,9 @@ def demo(
     ingest([out], quarantine=None, batch_lines=None)
     console.print(
         f"\n[bold green]demo ready[/] in {time.perf_counter() - began:.0f}s. Next:\n"
+        "  ringscope detect                     # find, score and attribute rings\n"
+        "  ringscope rings                      # the rings it found\n"
+        "  ringscope serve                      # the analyst web app on http://127.0.0.1:8000\n"
         "  ringscope stats                      # what is in the graph\n"
         f"  Neo4j Bolt: {settings.bolt_uri()} (user {settings.neo4j_user}, password in {settings.local_secrets_file})\n"
         f"  ground truth: {out / 'truth.json'}"
@@ -453,6 +456,77 @@ def rings_from_rows(rows: list[Any]) -> DetectionResult:
             Ring(row.ring_id, tuple(row.accounts), row.score, row.flagged, signals, attribution)
         )
     return DetectionResult(tuple(built), DetectionParams())
+
+
+# --- web and exports -------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Interface to listen on (0.0.0.0 for every one).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Serve the analyst web app and its JSON API (fully offline: no CDN) until Ctrl-C."""
+    from app.web.main import serve as serve_web
+    from app.web.templating import vendor_ready
+
+    settings = get_settings()
+    if not vendor_ready():
+        err.print(
+            "[yellow]graph scripts are not built:[/] run `npm ci --ignore-scripts && "
+            "python scripts/build_web_assets.py` (pages work, graphs and /docs need them)"
+        )
+    console.print(f"Ringscope web app on [bold]http://{host}:{port}/[/] (API docs at /docs)")
+    try:
+        serve_web(host, port, settings)
+    except DatabaseUnavailable as exc:
+        raise fail(f"{exc}\nstart it with `ringscope neo4j start`") from None
+
+
+export_app = typer.Typer(help="Export detection results for sharing.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("ring")
+def export_ring(
+    ring_id: Annotated[str, typer.Argument(help="The ring id (see `ringscope rings`).")],
+    out: Annotated[Path, typer.Option("--out", help="Output file, or an existing folder.")],
+    output_format: Annotated[
+        str, typer.Option("--format", help="graphml, json, csv (zip), png, svg, html or pdf.")
+    ] = "html",
+    redact: Annotated[
+        bool,
+        typer.Option(
+            "--redact", help="Pseudonymise account ids, e-mail domains and orgs (acct-1, ...)."
+        ),
+    ] = False,
+    run: Annotated[
+        str | None, typer.Option(help="Run id (default: the latest succeeded run).")
+    ] = None,
+) -> None:
+    """Export one ring: GraphML / JSON / CSV data, a PNG / SVG picture, or an HTML / PDF report."""
+    from app.exports.chromium import ChromiumUnavailable
+    from app.exports.report import RingNotFound
+    from app.exports.service import ExportFormat, write_ring_export
+
+    try:
+        fmt = ExportFormat(output_format)
+    except ValueError:
+        raise fail(
+            f"--format must be one of {', '.join(f.value for f in ExportFormat)}, not {output_format!r}",
+            2,
+        ) from None
+    settings = get_settings()
+    with connected(settings) as runner:
+        try:
+            written = write_ring_export(runner, ring_id, fmt, out, redacted=redact, run_id=run)
+        except RingNotFound as exc:
+            raise fail(str(exc)) from None
+        except ChromiumUnavailable as exc:
+            raise fail(f"{fmt.value} needs headless Chromium: {exc}") from None
+    console.print(f"wrote {written.filename} ({len(written.content):,} bytes)")
 
 
 if __name__ == "__main__":

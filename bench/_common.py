@@ -13,11 +13,11 @@ os.environ.setdefault("RINGSCOPE_NEO4J_PORT", "7689")
 os.environ.setdefault("RINGSCOPE_NEO4J_HEAP", "4g")
 os.environ.setdefault("RINGSCOPE_NEO4J_PAGECACHE", "2g")
 
-from app.config import get_settings  # noqa: E402
-from app.graph import local_server  # noqa: E402
-from app.graph.queries import queries  # noqa: E402
-from app.graph.runner import GraphRunner  # noqa: E402
-from app.graph.schema import apply_schema  # noqa: E402
+from app.config import get_settings
+from app.graph import local_server
+from app.graph.queries import queries
+from app.graph.runner import GraphRunner
+from app.graph.schema import apply_schema
 
 
 def bench_runner(wipe: bool = True) -> GraphRunner:
@@ -43,5 +43,7 @@ def scenario(scale: float, seed: int) -> Path:
     out = Path(os.environ["RINGSCOPE_VAR_DIR"]) / "scenarios" / f"s{scale}-seed{seed}"
     if not (out / "truth.json").exists():
         stats = generate(out, scale=scale, seed=seed)
-        print(f"generated scale {scale} seed {seed}: {stats.events:,} events in {stats.seconds:.1f}s")
+        print(
+            f"generated scale {scale} seed {seed}: {stats.events:,} events in {stats.seconds:.1f}s"
+        )
     return out

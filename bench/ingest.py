@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import bench_runner, scenario  # noqa: E402
+from bench._common import bench_runner, scenario
 
 
 def one_scale(scale: float, seed: int) -> dict[str, float]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import gzip
-import re
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -156,6 +156,32 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "write_rings": {"run_id": "r", "rings": []},
     "write_memberships": {"run_id": "r", "rows": []},
     "write_attributions": {"run_id": "r", "rows": []},
+    "list_runs_overview": {"skip": 0, "limit": 5},
+    "get_run": {"run_id": "none"},
+    "list_rings_page": {
+        "run_id": "none",
+        "flagged": None,
+        "attributed": None,
+        "min_score": None,
+        "max_score": None,
+        "min_size": None,
+        "max_size": None,
+        "operator": None,
+        "signal": None,
+        "ring": None,
+        "sort": "score",
+        "descending": True,
+        "skip": 0,
+        "limit": 10,
+    },
+    "get_ring": {"ring_id": "none", "run_id": "none"},
+    "list_ring_members": {"ring_id": "none", "run_id": "none"},
+    "list_ring_member_labels": {"ring_id": "none", "run_id": "none"},
+    "list_ring_shared_nodes": {"ring_id": "none", "run_id": "none", "labeled_cap": 50},
+    "search_entities": {"q": "a", "limit": 5},
+    "get_entity": {"kind": "Account", "key": "none"},
+    "list_entity_neighbours": {"kind": "IP", "key": "192.0.2.1", "skip": 0, "limit": 25},
+    "list_entity_rings": {"kind": "Operator", "key": "none", "run_id": "none", "limit": 10},
 }
 ROWS_QUERIES = {
     "merge_accounts",

@@ -14,7 +14,9 @@ def test_requests_fold_into_per_pair_counts_and_hours() -> None:
         agg.add(
             parse_line(
                 (
-                    '{"type":"request","account_id":"a1","ts":"' + ts + '","ip":"1.2.3.4","device_id":"d1",'
+                    '{"type":"request","account_id":"a1","ts":"'
+                    + ts
+                    + '","ip":"1.2.3.4","device_id":"d1",'
                     '"prompt":"grade this","input_tokens":10,"output_tokens":100}'
                 ).encode()
             )

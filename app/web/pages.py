@@ -1,0 +1,203 @@
+"""Server-rendered pages (Jinja2); the ring and entity graphs load from the JSON API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from app.exports.ring_graph import KIND_TITLES
+from app.exports.service import ExportFormat
+from app.exports.signals import SIGNALS, explain_all, top_signals
+from app.graph import web_repo
+from app.graph.web_repo import EntityKind, RingSort
+from app.web.api import resolve_run, ring_filter
+from app.web.deps import RunnerDep
+from app.web.templating import entity_url, templates
+
+router = APIRouter(include_in_schema=False)
+
+SORTABLE = {
+    "ring_id": "Ring",
+    "score": "Score",
+    "size": "Members",
+    "operator": "Operator",
+    "confidence": "Confidence",
+}
+
+
+@router.get("/healthz")
+def healthz(runner: RunnerDep) -> JSONResponse:
+    """Liveness and database reachability."""
+    runner.verify()
+    return JSONResponse({"status": "ok", "database": "up"})
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    """The rings of the newest run."""
+    return RedirectResponse("/rings", status_code=307)
+
+
+@router.get("/runs", response_class=HTMLResponse)
+def runs_page(request: Request, runner: RunnerDep) -> Response:
+    """Detection runs with status, duration and counts."""
+    runs = web_repo.list_runs(runner, limit=200)
+    return templates.TemplateResponse(
+        request,
+        "runs.html",
+        {"runs": runs, "default_run": web_repo.default_run_id(runner), "nav": "runs"},
+    )
+
+
+@router.get("/runs/{run_id}", response_class=HTMLResponse)
+def run_page(run_id: str, request: Request, runner: RunnerDep) -> Response:
+    """One run: its parameters and figures, then its rings."""
+    if web_repo.get_run(runner, run_id) is None:
+        raise HTTPException(404, f"no detection run {run_id!r}")
+    return rings_page(request, runner, run=run_id, show_run=True)
+
+
+@router.get("/rings", response_class=HTMLResponse)
+def rings_page(
+    request: Request,
+    runner: RunnerDep,
+    run: str | None = None,
+    flagged: Literal["", "true", "false"] = "",
+    attributed: Literal["", "true", "false"] = "",
+    min_score: Annotated[float | None, Query(ge=0, le=1)] = None,
+    min_size: Annotated[int | None, Query(ge=0)] = None,
+    max_size: Annotated[int | None, Query(ge=0)] = None,
+    operator: Annotated[str | None, Query(max_length=200)] = None,
+    signal: Annotated[str | None, Query(max_length=100)] = None,
+    ring: Annotated[str | None, Query(max_length=200)] = None,
+    sort: RingSort = RingSort.SCORE,
+    order: Literal["asc", "desc"] = "desc",
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=500)] = 50,
+    show_run: bool = False,
+) -> Response:
+    """The rings of a run: sortable, filterable, paged on the server."""
+    run_id = run or web_repo.default_run_id(runner)
+    if run_id is None:
+        return templates.TemplateResponse(
+            request, "rings.html", {"run": None, "page": None, "nav": "rings"}
+        )
+    current = web_repo.get_run(runner, run_id)
+    if current is None:
+        raise HTTPException(404, f"no detection run {run_id!r}")
+    flt = ring_filter(
+        {"": None, "true": True, "false": False}[flagged],
+        {"": None, "true": True, "false": False}[attributed],
+        min_score,
+        None,
+        min_size,
+        max_size,
+        operator,
+        signal,
+        ring,
+        sort,
+        order,
+        page,
+        per_page,
+    )
+    result = web_repo.list_rings_page(runner, run_id, flt)
+    params: dict[str, Any] = {
+        "run": run_id,
+        "flagged": flagged,
+        "attributed": attributed,
+        "min_score": min_score,
+        "min_size": min_size,
+        "max_size": max_size,
+        "operator": operator,
+        "signal": signal,
+        "ring": ring,
+        "sort": sort.value,
+        "order": order,
+        "per_page": per_page if per_page != 50 else None,
+    }
+    rows = [{**item.as_json(), "top_signals": top_signals(item.signals)} for item in result.rings]
+    return templates.TemplateResponse(
+        request,
+        "rings.html",
+        {
+            "run": current,
+            "show_run": show_run,
+            "page": result,
+            "rows": rows,
+            "params": params,
+            "path": "/rings",
+            "sortable": SORTABLE,
+            "signal_names": sorted(n for n in SIGNALS if ":" not in n),
+            "nav": "rings",
+        },
+    )
+
+
+@router.get("/rings/{ring_id}", response_class=HTMLResponse)
+def ring_page(
+    ring_id: str, request: Request, runner: RunnerDep, run: str | None = None
+) -> Response:
+    """A ring: summary, explained signals, attribution, members and the interactive graph."""
+    run_id = resolve_run(runner, run)
+    ring = web_repo.get_ring(runner, ring_id, run_id)
+    if ring is None:
+        raise HTTPException(404, f"no ring {ring_id!r} in run {run_id}")
+    return templates.TemplateResponse(
+        request,
+        "ring.html",
+        {
+            "ring": ring,
+            "run": web_repo.get_run(runner, run_id),
+            "signals": explain_all(ring.signals),
+            "formats": [f.value for f in ExportFormat],
+            "kind_titles": KIND_TITLES,
+            "nav": "rings",
+        },
+    )
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    runner: RunnerDep,
+    q: Annotated[str, Query(max_length=500)] = "",
+) -> Response:
+    """Search by account id, IP, payment id, device id, operator or prompt text."""
+    hits = web_repo.search(runner, q, limit=20) if q.strip() else []
+    exact = [h for h in hits if h.exact]
+    if len(exact) == 1 or (len(hits) == 1 and q.strip()):
+        hit = exact[0] if len(exact) == 1 else hits[0]
+        return RedirectResponse(entity_url(hit.kind, hit.key), status_code=303)
+    return templates.TemplateResponse(
+        request,
+        "search.html",
+        {"q": q, "hits": hits, "kind_titles": {**KIND_TITLES, "Ring": "Ring"}, "nav": "search"},
+    )
+
+
+@router.get("/entity/{kind}/{key:path}", response_class=HTMLResponse)
+def entity_page(
+    kind: EntityKind, key: str, request: Request, runner: RunnerDep, run: str | None = None
+) -> Response:
+    """A node: properties, neighbourhood graph and neighbours, and the rings it belongs to."""
+    entity = web_repo.get_entity(runner, kind, key)
+    if entity is None:
+        raise HTTPException(404, f"no {kind.value} {key!r}")
+    run_id = run or web_repo.default_run_id(runner)
+    rings = web_repo.entity_rings(runner, kind, key, run_id) if run_id else []
+    neighbours = web_repo.entity_neighbours(runner, kind, key, 0, 25)
+    return templates.TemplateResponse(
+        request,
+        "entity.html",
+        {
+            "entity": entity,
+            "kind_title": KIND_TITLES.get(kind.value, kind.value),
+            "run_id": run_id,
+            "rings": rings,
+            "neighbours": neighbours,
+            "kind_titles": KIND_TITLES,
+            "nav": "search",
+        },
+    )
