@@ -25,6 +25,7 @@ from app.graph import local_server
 from app.graph.queries import queries
 from app.graph.runner import DatabaseUnavailable, GraphRunner
 from app.graph.schema import apply_schema
+from app.jobs.commands import jobs_app, scheduler_command
 
 app = typer.Typer(
     help="Ringscope: find, score and attribute coordinated distillation-attack account rings.",
@@ -35,6 +36,8 @@ neo4j_app = typer.Typer(help="Run the project's local Neo4j 5.26 server.", no_ar
 seed_app = typer.Typer(help="Synthetic campaigns with ground truth.", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(seed_app, name="seed")
+app.add_typer(jobs_app, name="jobs")
+app.command("scheduler")(scheduler_command)
 
 console = Console()
 err = Console(stderr=True)
@@ -312,6 +315,7 @@ def detect(
 ) -> None:
     """Run one detection run: project the graph, find and score rings, attribute, write back."""
     from app.jobs.detection_run import run_detection
+    from app.jobs.lock import RunLocked
 
     params = DetectionParams(
         algorithm=algorithm, resolution=resolution, seed=seed, flag_threshold=threshold
@@ -324,6 +328,8 @@ def detect(
             raise fail(
                 f"{exc}\nthe run did not finish; the previous run's results stay in place"
             ) from None
+        except RunLocked as exc:
+            raise fail(f"{exc}; try again when it has finished", 3) from None
         except Exception as exc:
             raise fail(
                 f"detection run failed: {type(exc).__name__}: {exc}\n"
@@ -467,6 +473,13 @@ def serve(
         str, typer.Option(help="Interface to listen on (0.0.0.0 for every one).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    with_scheduler: Annotated[
+        bool,
+        typer.Option(
+            "--with-scheduler",
+            help="Also run scheduled detection (RINGSCOPE_SCHEDULE_*) in this process.",
+        ),
+    ] = False,
 ) -> None:
     """Serve the analyst web app and its JSON API (fully offline: no CDN) until Ctrl-C."""
     from app.web.main import serve as serve_web
@@ -478,9 +491,16 @@ def serve(
             "[yellow]graph scripts are not built:[/] run `npm ci --ignore-scripts && "
             "python scripts/build_web_assets.py` (pages work, graphs and /docs need them)"
         )
+    if with_scheduler:
+        from app.jobs.scheduler import describe_trigger
+
+        try:
+            console.print(f"scheduled detection: {describe_trigger(settings)}")
+        except ValueError as exc:
+            raise fail(f"bad schedule: {exc}", 2) from None
     console.print(f"Ringscope web app on [bold]http://{host}:{port}/[/] (API docs at /docs)")
     try:
-        serve_web(host, port, settings)
+        serve_web(host, port, settings, with_scheduler=with_scheduler)
     except DatabaseUnavailable as exc:
         raise fail(f"{exc}\nstart it with `ringscope neo4j start`") from None
 

@@ -34,6 +34,22 @@ class Settings(BaseSettings):
     ingest_batch_lines: int = 20_000
     email_salt: SecretStr | None = None
 
+    # Scheduled detection (`ringscope scheduler`, `ringscope serve --with-scheduler`).
+    # A cron expression (5 fields, UTC) wins over the interval when both are set.
+    schedule_cron: str = ""
+    schedule_interval_minutes: float = 60.0
+    # Skip a scheduled run when nothing was ingested or labeled since the last succeeded run.
+    schedule_skip_unchanged: bool = True
+    # The run lock in Neo4j: held this long without a heartbeat before another worker may take it.
+    job_lock_ttl_seconds: int = 600
+    # Stable ring ids: Jaccard similarity at or above which a new ring continues an old one.
+    ring_match_threshold: float = 0.3
+    # Alerts (new flagged ring, score crossing the flag threshold): JSON POSTed here if set.
+    webhook_url: str = ""
+    webhook_retries: int = 4
+    webhook_backoff_seconds: float = 2.0
+    webhook_timeout_seconds: float = 10.0
+
     @property
     def managed_neo4j(self) -> bool:
         """True when Ringscope runs its own local Neo4j rather than an external one."""

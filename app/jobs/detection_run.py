@@ -1,18 +1,35 @@
-"""One detection run end to end: projection → detection → write-back, recorded as a DetectionRun."""
+"""One detection run end to end: projection → detection → stable ids → write-back, recorded as a
+DetectionRun, under the run lock; then alerts.
+
+Steps: take the `detection` lock in Neo4j (RunLocked if another worker has it), record the run,
+read the projection, detect (pure), match the rings to the previous succeeded run's
+(app.jobs.identity: persisting rings keep their ids), write rings, memberships, attributions,
+ring changes and alerts, mark the run succeeded. A failure is recorded on the run (status failed,
+error) and re-raised; the previous succeeded run stays the one that is served. Webhook delivery of
+alerts happens after the lock is released and never raises.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
 import resource
 import time
 import uuid
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from app.config import Settings, get_settings
 from app.detection.model import DetectionParams, DetectionResult
 from app.detection.pipeline import detect
-from app.graph import detection_repo
+from app.graph import detection_repo, jobs_repo
 from app.graph.runner import GraphRunner
+from app.jobs import alerts as alerts_mod
+from app.jobs.identity import Matching, RingSnapshot, match_rings
+from app.jobs.lock import DETECTION_LOCK, job_lock, new_holder
+
+log = logging.getLogger("ringscope.jobs")
 
 
 def _peak_rss_mb() -> float:
@@ -26,61 +43,160 @@ class RunOutcome:
     result: DetectionResult
     stages: dict[str, dict[str, float]]
     counts: dict[str, Any]
+    matching: Matching | None = None
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    deliveries: list[alerts_mod.Delivery] = field(default_factory=list)
+    previous_run: str | None = None
+
+
+class LockLost(RuntimeError):
+    """The run lock expired and was taken by another worker while this run was going."""
 
 
 def new_run_id() -> str:
     return datetime.now(UTC).strftime("run-%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
 
 
-def run_detection(runner: GraphRunner, params: DetectionParams | None = None) -> RunOutcome:
-    """Run detection once and store it; a failure is recorded on the run and re-raised.
+_RING_ID = re.compile(r"r-[0-9a-f]{10}")
+
+
+def apply_ids(result: DetectionResult, ids: dict[str, str]) -> DetectionResult:
+    """Rename the rings of a result to their stable ids (also inside signal and evidence texts)."""
+    renamed = {old: new for old, new in ids.items() if old != new}
+    if not renamed:
+        return result
+
+    def fix(text: str) -> str:
+        return _RING_ID.sub(lambda m: renamed.get(m.group(0), m.group(0)), text)
+
+    rings = tuple(
+        replace(
+            ring,
+            ring_id=ids.get(ring.ring_id, ring.ring_id),
+            signals=tuple(replace(s, detail=fix(s.detail)) for s in ring.signals),
+            attribution=(
+                replace(ring.attribution, evidence=tuple(fix(e) for e in ring.attribution.evidence))
+                if ring.attribution is not None
+                else None
+            ),
+        )
+        for ring in result.rings
+    )
+    return replace(result, rings=rings)
+
+
+def run_detection(
+    runner: GraphRunner,
+    params: DetectionParams | None = None,
+    *,
+    trigger: str = "cli",
+    settings: Settings | None = None,
+    deliver_alerts: bool = True,
+) -> RunOutcome:
+    """Run detection once under the run lock and store it; a failure is recorded and re-raised.
 
     Args:
         runner: the database seam.
         params: detection parameters (defaults if None).
+        trigger: what started it: "cli", "schedule", "run-now" (stored on the run).
+        settings: lock TTL, identity threshold, webhook (default: get_settings()).
+        deliver_alerts: POST pending alerts to the webhook after the run (if one is configured).
 
     Returns:
-        The run id, result, per-stage seconds and peak RSS, and counts.
+        The run id, result (stable ring ids), per-stage seconds and peak RSS, counts, the ring
+        changes and the alerts raised.
+
+    Raises:
+        RunLocked: another run holds the lock (nothing is recorded then).
     """
+    settings = settings or get_settings()
     params = params or DetectionParams()
     run_id = new_run_id()
-    detection_repo.start_run(runner, run_id, asdict(params))
-    stages: dict[str, dict[str, float]] = {}
-    try:
-        began = time.perf_counter()
-        projection = detection_repo.load_projection(runner)
-        stages["projection"] = {
-            "seconds": time.perf_counter() - began,
-            "peak_rss_mb": _peak_rss_mb(),
-        }
+    holder = new_holder()
+    with job_lock(runner, DETECTION_LOCK, settings.job_lock_ttl_seconds, holder) as held:
+        held.run_id = run_id
+        detection_repo.start_run(runner, run_id, asdict(params))
+        jobs_repo.renew_lock(runner, DETECTION_LOCK, holder, settings.job_lock_ttl_seconds, run_id)
+        stages: dict[str, dict[str, float]] = {}
+        try:
+            began = time.perf_counter()
+            previous_run = detection_repo.latest_run_id(runner)
+            jobs_repo.set_run_job_info(
+                runner, run_id, trigger, holder, jobs_repo.data_fingerprint(runner), previous_run
+            )
+            projection = detection_repo.load_projection(runner)
+            stages["projection"] = {
+                "seconds": time.perf_counter() - began,
+                "peak_rss_mb": _peak_rss_mb(),
+            }
 
-        result = detect(projection, params)
-        for stage, seconds in result.stats.items():
-            if stage.endswith("_seconds"):
-                stages[stage.removesuffix("_seconds")] = {"seconds": seconds}
-        stages["detection"] = {
-            "seconds": time.perf_counter() - began - stages["projection"]["seconds"],
-            "peak_rss_mb": _peak_rss_mb(),
-        }
+            began_detect = time.perf_counter()
+            result = detect(projection, params)
+            for stage, seconds in result.stats.items():
+                if stage.endswith("_seconds"):
+                    stages[stage.removesuffix("_seconds")] = {"seconds": seconds}
+            stages["detection"] = {
+                "seconds": time.perf_counter() - began_detect,
+                "peak_rss_mb": _peak_rss_mb(),
+            }
 
-        began_write = time.perf_counter()
-        detection_repo.save_result(runner, run_id, result)
-        stages["write_back"] = {
-            "seconds": time.perf_counter() - began_write,
-            "peak_rss_mb": _peak_rss_mb(),
-        }
-        counts = {
-            **{k: v for k, v in result.stats.items() if not k.endswith("_seconds")},
-            "accounts": len(projection.accounts),
-            "attachments": len(projection.attachments),
-            "rings": len(result.rings),
-            "flagged": sum(ring.flagged for ring in result.rings),
-            "attributed": sum(ring.attribution is not None for ring in result.rings),
-        }
-        detection_repo.finish_run(runner, run_id, "succeeded", counts, stages)
-    except Exception as exc:
-        detection_repo.finish_run(
-            runner, run_id, "failed", {}, stages, error=f"{type(exc).__name__}: {exc}"
-        )
-        raise
-    return RunOutcome(run_id, replace(result), stages, counts)
+            began_identity = time.perf_counter()
+            previous = jobs_repo.run_ring_snapshots(runner, previous_run) if previous_run else []
+            matching = match_rings(
+                previous,
+                [
+                    RingSnapshot(r.ring_id, frozenset(r.members), r.score, r.flagged)
+                    for r in result.rings
+                ],
+                threshold=settings.ring_match_threshold,
+            )
+            result = apply_ids(result, matching.ids)
+            stages["identity"] = {"seconds": time.perf_counter() - began_identity}
+
+            if held.lost:
+                raise LockLost(f"lock {DETECTION_LOCK!r} expired and was taken over")
+            began_write = time.perf_counter()
+            detection_repo.save_result(runner, run_id, result)
+            jobs_repo.save_changes(runner, run_id, previous_run, matching.changes, matching.counts)
+            operators = {
+                r.ring_id: r.attribution.operator for r in result.rings if r.attribution is not None
+            }
+            raised = alerts_mod.build_alerts(run_id, matching.changes, operators)
+            delivery = "pending" if settings.webhook_url else "disabled"
+            jobs_repo.save_alerts(runner, run_id, [{**a, "delivery": delivery} for a in raised])
+            stages["write_back"] = {
+                "seconds": time.perf_counter() - began_write,
+                "peak_rss_mb": _peak_rss_mb(),
+            }
+            counts = {
+                **{k: v for k, v in result.stats.items() if not k.endswith("_seconds")},
+                "accounts": len(projection.accounts),
+                "attachments": len(projection.attachments),
+                "rings": len(result.rings),
+                "flagged": sum(ring.flagged for ring in result.rings),
+                "attributed": sum(ring.attribution is not None for ring in result.rings),
+                "alerts": len(raised),
+            }
+            if held.lost:
+                raise LockLost(f"lock {DETECTION_LOCK!r} expired and was taken over")
+            detection_repo.finish_run(runner, run_id, "succeeded", counts, stages)
+        except Exception as exc:
+            detection_repo.finish_run(
+                runner, run_id, "failed", {}, stages, error=f"{type(exc).__name__}: {exc}"
+            )
+            raise
+    deliveries: list[alerts_mod.Delivery] = []
+    if deliver_alerts and settings.webhook_url:
+        try:
+            deliveries = alerts_mod.deliver_pending(
+                runner,
+                settings.webhook_url,
+                settings.webhook_retries,
+                settings.webhook_backoff_seconds,
+                settings.webhook_timeout_seconds,
+            )
+        except Exception as exc:  # the run succeeded; alerts stay pending for the next round
+            log.error("alert delivery round failed (alerts stay pending): %s", exc)
+    return RunOutcome(
+        run_id, result, stages, counts, matching, raised, deliveries, previous_run=previous_run
+    )

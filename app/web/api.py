@@ -14,7 +14,7 @@ from app.exports.report import RingNotFound, load_ring_graph, load_ring_report
 from app.exports.ring_graph import collapse, to_elements
 from app.exports.service import ExportFormat, build_export
 from app.exports.signals import explain_all, top_signals
-from app.graph import web_repo
+from app.graph import jobs_repo, web_repo
 from app.graph.runner import GraphRunner
 from app.graph.web_repo import EntityKind, RingFilter, RingSort
 from app.web.deps import RunnerDep
@@ -90,6 +90,30 @@ def get_run(run_id: str, runner: RunnerDep) -> dict[str, Any]:
     return run.as_json()
 
 
+@router.get("/runs/{run_id}/changes")
+def run_changes(run_id: str, runner: RunnerDep) -> dict[str, Any]:
+    """How the run's rings changed since the previous succeeded run (new, grown, merged, ...)."""
+    run = web_repo.get_run(runner, run_id)
+    if run is None:
+        raise HTTPException(404, f"no detection run {run_id!r}")
+    changes = jobs_repo.run_changes(runner, run_id)
+    counts: dict[str, int] = {}
+    for change in changes:
+        counts[change["kind"]] = counts.get(change["kind"], 0) + 1
+    previous = changes[0]["previous_run"] if changes else None
+    return {"run_id": run_id, "previous_run": previous, "counts": counts, "changes": changes}
+
+
+@router.get("/alerts")
+def list_alerts(
+    runner: RunnerDep,
+    delivery: Literal["pending", "failed", "delivered", "disabled"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """Alerts (newly flagged rings, scores crossing the threshold), newest first."""
+    return {"alerts": jobs_repo.list_alerts(runner, delivery=delivery, limit=limit)}
+
+
 @router.get("/rings")
 def list_rings(
     runner: RunnerDep,
@@ -150,6 +174,15 @@ def get_ring(ring_id: str, runner: RunnerDep, run: str | None = None) -> dict[st
     found = web_repo.get_run(runner, ring.run_id)
     payload["run"] = found.as_json() if found else None
     return payload
+
+
+@router.get("/rings/{ring_id}/history")
+def ring_history(ring_id: str, runner: RunnerDep) -> dict[str, Any]:
+    """The ring across succeeded runs, oldest first: size, score, flag and change kind."""
+    history = jobs_repo.ring_history(runner, ring_id)
+    if not history:
+        raise HTTPException(404, f"no ring {ring_id!r} in any succeeded run")
+    return {"ring_id": ring_id, "history": history}
 
 
 @router.get("/rings/{ring_id}/members")

@@ -161,10 +161,27 @@ async def _unavailable_async(request: Request, exc: Exception) -> Response:
     return _unavailable(request, exc)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None) -> None:
-    """Run the web app with uvicorn until interrupted (what `ringscope serve` does)."""
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    settings: Settings | None = None,
+    with_scheduler: bool = False,
+) -> None:
+    """Run the web app with uvicorn until interrupted (what `ringscope serve` does); with
+    `with_scheduler`, scheduled detection runs in a background thread of the same process."""
     import uvicorn
 
-    runner = make_runner(settings or get_settings())
+    settings = settings or get_settings()
+    runner = make_runner(settings)
     runner.verify()  # fail early with a clear DatabaseUnavailable
-    uvicorn.run(create_app(runner=runner), host=host, port=port, log_level="info")
+    scheduler = None
+    if with_scheduler:
+        from app.jobs.scheduler import create_scheduler
+
+        scheduler = create_scheduler(settings, background=True)
+        scheduler.start()
+    try:
+        uvicorn.run(create_app(runner=runner), host=host, port=port, log_level="info")
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)

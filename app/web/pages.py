@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from app.exports.ring_graph import KIND_TITLES
 from app.exports.service import ExportFormat
 from app.exports.signals import SIGNALS, explain_all, top_signals
-from app.graph import web_repo
+from app.graph import jobs_repo, web_repo
 from app.graph.web_repo import EntityKind, RingSort
 from app.web.api import resolve_run, ring_filter
 from app.web.deps import RunnerDep
@@ -56,6 +56,8 @@ def run_page(run_id: str, request: Request, runner: RunnerDep) -> Response:
     """One run: its parameters and figures, then its rings."""
     if web_repo.get_run(runner, run_id) is None:
         raise HTTPException(404, f"no detection run {run_id!r}")
+    # The run's ring changes (since the previous succeeded run), read by _run_changes.html.
+    request.state.run_changes = jobs_repo.run_changes(runner, run_id)
     return rings_page(request, runner, run=run_id, show_run=True)
 
 
@@ -154,8 +156,32 @@ def ring_page(
             "formats": [f.value for f in ExportFormat],
             "kind_titles": KIND_TITLES,
             "nav": "rings",
+            "history": ring_history_view(jobs_repo.ring_history(runner, ring_id)),
         },
     )
+
+
+def ring_history_view(history: list[dict[str, Any]]) -> dict[str, Any]:
+    """A ring's history rows plus SVG polyline points for size and score (oldest → newest)."""
+    found = [row for row in history if row["found"]]
+    width, height = 240.0, 40.0
+    biggest = max((row["size"] for row in found), default=0) or 1
+    step = width / max(len(found) - 1, 1)
+
+    def points(values: list[float], top: float) -> str:
+        return " ".join(
+            f"{i * step:.1f},{height - (v / top) * (height - 4) - 2:.1f}"
+            for i, v in enumerate(values)
+        )
+
+    return {
+        "rows": list(reversed(history)),
+        "size_points": points([float(row["size"]) for row in found], float(biggest)),
+        "score_points": points([float(row["score"] or 0.0) for row in found], 1.0),
+        "width": width,
+        "height": height,
+        "runs": len(found),
+    }
 
 
 @router.get("/search", response_class=HTMLResponse)

@@ -1,0 +1,223 @@
+"""Scheduled-job state in Neo4j: the run lock, ring changes between runs, alerts, history."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from app.graph.queries import queries
+from app.graph.runner import GraphRunner
+from app.jobs.identity import RingChange, RingSnapshot
+
+WRITE_BATCH = 10_000
+
+
+def ensure_jobs_schema(runner: GraphRunner) -> None:
+    """Create the JobLock and Alert uniqueness constraints if missing (idempotent)."""
+    runner.write(queries.jobs.job_lock_name_unique)
+    runner.write(queries.jobs.alert_id_unique)
+
+
+# --- lock --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LockState:
+    """A named job lock: who holds it (None when free) and until when."""
+
+    name: str
+    holder: str | None
+    acquired_at: str | None
+    expires_at: str | None
+    run_id: str | None
+    last_holder: str | None
+    last_run_id: str | None
+    released_at: str | None
+    expired: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def acquire_lock(runner: GraphRunner, name: str, holder: str, ttl_seconds: int) -> tuple[bool, str]:
+    """Try to take the lock.
+
+    Args:
+        runner: the database seam.
+        name: the lock's name (one per kind of job).
+        holder: who asks (host, pid and a random part: unique per attempt).
+        ttl_seconds: how long it is held without a heartbeat before others may take it.
+
+    Returns:
+        (acquired, current holder).
+    """
+    rows = runner.write(
+        queries.jobs.acquire_job_lock, name=name, holder=holder, ttl_seconds=int(ttl_seconds)
+    )
+    row = rows[0]
+    return bool(row["acquired"]), str(row["holder"])
+
+
+def renew_lock(
+    runner: GraphRunner, name: str, holder: str, ttl_seconds: int, run_id: str | None = None
+) -> bool:
+    """Extend the lock (heartbeat); False when `holder` no longer has it."""
+    rows = runner.write(
+        queries.jobs.renew_job_lock,
+        name=name,
+        holder=holder,
+        ttl_seconds=int(ttl_seconds),
+        run_id=run_id,
+    )
+    return bool(rows)
+
+
+def release_lock(runner: GraphRunner, name: str, holder: str) -> None:
+    """Release the lock if `holder` still has it."""
+    runner.write(queries.jobs.release_job_lock, name=name, holder=holder)
+
+
+def list_locks(runner: GraphRunner) -> list[LockState]:
+    """Every job lock and its state."""
+    return [LockState(**row) for row in runner.read(queries.jobs.list_job_locks)]
+
+
+# --- runs --------------------------------------------------------------------------------------
+
+
+def data_fingerprint(runner: GraphRunner) -> str:
+    """A short string that changes whenever events are ingested or labels added."""
+    row = runner.read(queries.jobs.get_data_fingerprint)[0]
+    return (
+        f"files={row['files']};lines={row['lines']};last={row['last_ingested']};"
+        f"labels={row['labels']};accounts={row['accounts']}"
+    )
+
+
+def last_succeeded_run(runner: GraphRunner) -> dict[str, Any] | None:
+    """The newest succeeded run: run_id, params (decoded) and fingerprint, or None."""
+    rows = runner.read(queries.jobs.get_last_succeeded_run_info)
+    if not rows:
+        return None
+    row = rows[0]
+    return {
+        "run_id": row["run_id"],
+        "params": json.loads(row["params"]) if row["params"] else {},
+        "fingerprint": row["fingerprint"],
+    }
+
+
+def set_run_job_info(
+    runner: GraphRunner,
+    run_id: str,
+    trigger: str,
+    worker: str,
+    fingerprint: str | None,
+    previous_run: str | None,
+) -> None:
+    """Note the trigger, worker, data fingerprint and previous run on a run."""
+    runner.write(
+        queries.jobs.set_run_job_info,
+        run_id=run_id,
+        trigger=trigger,
+        worker=worker,
+        fingerprint=fingerprint,
+        previous_run=previous_run,
+    )
+
+
+def run_ring_snapshots(runner: GraphRunner, run_id: str) -> list[RingSnapshot]:
+    """The rings of one run as snapshots (members, score, flag) for identity matching."""
+    return [
+        RingSnapshot(
+            row["ring_id"],
+            frozenset(row["members"]),
+            float(row["score"] or 0.0),
+            bool(row["flagged"]),
+        )
+        for row in runner.read(queries.jobs.list_run_ring_members, run_id=run_id)
+    ]
+
+
+def save_changes(
+    runner: GraphRunner,
+    run_id: str,
+    previous_run: str | None,
+    changes: Iterable[RingChange],
+    counts: dict[str, int],
+) -> None:
+    """Write a run's ring changes (CHANGED_IN relationships) and its counts by kind."""
+    rows = [change.as_json() for change in changes]
+    for i in range(0, len(rows), WRITE_BATCH):
+        runner.write(
+            queries.jobs.write_ring_changes,
+            run_id=run_id,
+            previous_run=previous_run,
+            rows=rows[i : i + WRITE_BATCH],
+        )
+    runner.write(
+        queries.jobs.set_run_changes, run_id=run_id, changes_json=json.dumps(counts, sort_keys=True)
+    )
+
+
+def _list(value: Any) -> list[str]:
+    return [str(v) for v in value] if value else []
+
+
+def run_changes(runner: GraphRunner, run_id: str) -> list[dict[str, Any]]:
+    """The ring changes of one run (see app.jobs.identity for the kinds), most notable first."""
+    rows = runner.read(queries.jobs.list_run_changes, run_id=run_id)
+    for row in rows:
+        row["merged_from"] = _list(row["merged_from"])
+        row["split_into"] = _list(row["split_into"])
+    return rows
+
+
+def ring_history(runner: GraphRunner, ring_id: str) -> list[dict[str, Any]]:
+    """A ring across succeeded runs, oldest first: size, score, flag and the change kind."""
+    rows = runner.read(queries.jobs.get_ring_history, ring_id=ring_id)
+    for row in rows:
+        row["merged_from"] = _list(row["merged_from"])
+        row["split_into"] = _list(row["split_into"])
+    return rows
+
+
+def job_runs(runner: GraphRunner, limit: int = 20) -> list[dict[str, Any]]:
+    """Detection runs for the job history, newest first, change counts decoded."""
+    rows = runner.read(queries.jobs.list_job_runs, limit=limit)
+    for row in rows:
+        row["changes"] = json.loads(row["changes"]) if row["changes"] else {}
+        duration = row.pop("duration_ms")
+        row["duration_s"] = None if duration is None else float(duration) / 1000.0
+    return rows
+
+
+# --- alerts ------------------------------------------------------------------------------------
+
+
+def save_alerts(runner: GraphRunner, run_id: str, alerts: list[dict[str, Any]]) -> None:
+    """Write Alert nodes of one run (idempotent by alert_id)."""
+    for i in range(0, len(alerts), WRITE_BATCH):
+        runner.write(queries.jobs.write_alerts, run_id=run_id, rows=alerts[i : i + WRITE_BATCH])
+
+
+def set_alert_delivery(
+    runner: GraphRunner, alert_id: str, delivery: str, attempts: int, error: str | None
+) -> None:
+    """Record the outcome of delivering one alert."""
+    runner.write(
+        queries.jobs.set_alert_delivery,
+        alert_id=alert_id,
+        delivery=delivery,
+        attempts=attempts,
+        error=error,
+    )
+
+
+def list_alerts(
+    runner: GraphRunner, delivery: str | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Alerts, newest first, optionally only those with one delivery state."""
+    return runner.read(queries.jobs.list_alerts, delivery=delivery, limit=limit)

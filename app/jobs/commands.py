@@ -1,0 +1,135 @@
+"""`ringscope scheduler` and `ringscope jobs list|run-now|history` (registered by app/cli.py)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+jobs_app = typer.Typer(
+    help="Scheduled detection jobs: list, run now, history.", no_args_is_help=True
+)
+
+
+def scheduler_command(
+    run_at_start: Annotated[
+        bool, typer.Option("--run-at-start", help="Also run once right away.")
+    ] = False,
+) -> None:
+    """Run detection on the configured schedule (cron or interval) until Ctrl-C."""
+    from app.cli import connected, console, fail
+    from app.config import get_settings
+    from app.jobs.scheduler import create_scheduler, describe_trigger, next_fire_time
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = get_settings()
+    try:
+        scheduler = create_scheduler(settings, background=False, run_at_start=run_at_start)
+    except ValueError as exc:
+        raise fail(f"bad schedule: {exc}", 2) from None
+    with connected(settings):
+        pass  # fail early with a clear message if Neo4j is not there
+    console.print(
+        f"scheduler: detection {describe_trigger(settings)}, next at {next_fire_time(settings)}; "
+        "Ctrl-C to stop"
+    )
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=False)
+
+
+@jobs_app.command("list")
+def jobs_list() -> None:
+    """The scheduled jobs, their trigger, next run time and run lock."""
+    from app.cli import connected, console, fail
+    from app.config import get_settings
+    from app.graph import jobs_repo
+    from app.jobs.scheduler import JOB_ID, describe_trigger, next_fire_time
+
+    settings = get_settings()
+    try:
+        upcoming = next_fire_time(settings)
+    except ValueError as exc:
+        raise fail(f"bad schedule: {exc}", 2) from None
+    with connected(settings) as runner:
+        locks = {lock.name: lock for lock in jobs_repo.list_locks(runner)}
+        last = jobs_repo.last_succeeded_run(runner)
+    table = Table("job", "trigger", "next run (UTC)", "lock", "last succeeded run")
+    lock = locks.get(JOB_ID)
+    held = "free"
+    if lock and lock.holder:
+        held = f"held by {lock.holder} until {lock.expires_at}" + (
+            " (expired)" if lock.expired else ""
+        )
+    table.add_row(
+        JOB_ID,
+        describe_trigger(settings),
+        upcoming.strftime("%Y-%m-%d %H:%M:%S") if upcoming else "never",
+        held,
+        last["run_id"] if last else "",
+    )
+    console.print(table)
+
+
+@jobs_app.command("run-now")
+def jobs_run_now(
+    force: Annotated[
+        bool, typer.Option(help="Run even if nothing changed since the last succeeded run.")
+    ] = True,
+) -> None:
+    """Run the detection job once now (under the run lock), with ring changes and alerts."""
+    from app.cli import connected, console, fail
+    from app.config import get_settings
+    from app.jobs.scheduler import run_job
+
+    settings = get_settings()
+    with connected(settings) as runner:
+        result = run_job(runner, settings, trigger="run-now", force=force)
+    if result.status == "failed":
+        raise fail(f"detection run failed: {result.message} (the previous run stays served)")
+    if result.status == "skipped_locked":
+        raise fail(result.message, 3)
+    console.print(
+        f"{result.status}: run {result.run_id} in {result.seconds:.1f}s: {result.message}"
+    )
+
+
+@jobs_app.command("history")
+def jobs_history(
+    limit: Annotated[int, typer.Option(help="How many runs.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Past detection runs: trigger, status, duration, rings, changes and errors."""
+    from app.cli import connected, console
+    from app.config import get_settings
+    from app.graph import jobs_repo
+
+    settings = get_settings()
+    with connected(settings) as runner:
+        runs = jobs_repo.job_runs(runner, limit=limit)
+    if as_json:
+        typer.echo(json.dumps({"runs": runs}, indent=1, default=str))
+        return
+    table = Table(
+        "run", "trigger", "status", "started", "s", "rings", "flagged", "changes", "error"
+    )
+    for run in runs:
+        changes = ", ".join(f"{k} {v}" for k, v in sorted(run["changes"].items()) if v)
+        table.add_row(
+            run["run_id"],
+            run["trigger"] or "",
+            run["status"] or "",
+            (run["started_at"] or "")[:19],
+            f"{run['duration_s']:.1f}" if run["duration_s"] is not None else "",
+            str(run["rings"] or 0),
+            str(run["flagged"] or 0),
+            changes,
+            (run["error"] or "")[:80],
+        )
+    console.print(table)
