@@ -72,12 +72,16 @@ def main() -> None:
             seconds = time.perf_counter() - began
             m = evaluate(result, truth)
             op_recall = min(op["recall"] for op in m["per_operator"].values())
+
+            def fmt(value: float | None) -> str:
+                return "n/a" if value is None else f"{value:.3f}"
+
             flagged = sum(r.flagged for r in result.rings)
             modularity = result.stats.get("modularity")
             print(
                 f"{algorithm:<18} {seconds:>8.1f} {len(result.rings):>6} {flagged:>7} "
-                f"{m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f} {op_recall:>13.3f} "
-                f"{100 * m['benign_flagged_fraction']:>11.2f} {m['attribution_accuracy'] or 0:>11.3f} "
+                f"{fmt(m['precision']):>9} {fmt(m['recall']):>7} {fmt(m['f1']):>6} {op_recall:>13.3f} "
+                f"{100 * m['benign_flagged_fraction']:>11.2f} {fmt(m['attribution_accuracy']):>11} "
                 f"{modularity if modularity is not None else '':>10}"
             )
         outcome = run_detection(runner)

@@ -1,0 +1,218 @@
+"""Community detection on the evidence graph (Louvain), component by component.
+
+Louvain runs separately on each connected component. Disconnected accounts can never share a
+community anyway, and running per component keeps modularity's null model local: a ring's
+partition does not change because unrelated traffic elsewhere in the projection grew (global
+modularity's resolution limit would otherwise merge small rings as the graph gets bigger).
+Components of at most SMALL_COMPONENT accounts are taken as they are: Louvain would not split
+them and calling it thousands of times costs more than the whole rest of the stage.
+
+`refine` re-runs Louvain inside one community (its induced subgraph, hubs included): a small
+dense cell inside a big component can be merged with its neighbourhood by modularity's
+resolution limit, and looking again at the community alone separates it. The pipeline keeps
+the split only when it exposes a ring that scores clearly higher than the whole.
+"""
+
+from __future__ import annotations
+
+import community as community_louvain
+import networkx as nx
+import numpy as np
+
+from app.detection.membership import Adjacency
+from app.detection.model import DetectionParams
+
+SMALL_COMPONENT = 3
+ALGORITHMS = ("python-louvain", "networkx-louvain")
+
+
+def _louvain(graph: nx.Graph, params: DetectionParams) -> list[list[int]]:
+    """Communities of `graph` with the chosen algorithm (fixed seed)."""
+    if params.algorithm == "python-louvain":
+        part: dict[int, int] = community_louvain.best_partition(
+            graph, weight="weight", resolution=params.resolution, random_state=params.seed
+        )
+        groups: dict[int, list[int]] = {}
+        for node, cid in part.items():
+            groups.setdefault(cid, []).append(node)
+        return list(groups.values())
+    comms = nx.community.louvain_communities(
+        graph, weight="weight", resolution=params.resolution, seed=params.seed
+    )
+    return [list(c) for c in comms]
+
+
+def _louvain_pendants_folded(
+    n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, params: DetectionParams
+) -> list[list[int]]:
+    """Louvain on one component with its pendant accounts folded into their neighbours.
+
+    An account with a single edge always gains modularity by joining its only neighbour's
+    community, so it is left out of the (pure Python, per-visit) Louvain sweeps and put there
+    afterwards. Real projections have thousands of such accounts hanging off one crowd hub.
+    """
+    deg = np.bincount(np.concatenate((u, v)))
+    pend_u = (u < n) & (deg[u] == 1) & (deg[v] > 1)
+    pend_v = (v < n) & (deg[v] == 1) & (deg[u] > 1)
+    pendant = pend_u | pend_v
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(
+        zip(u[~pendant].tolist(), v[~pendant].tolist(), w[~pendant].tolist(), strict=True)
+    )
+    groups = _louvain(graph, params) if graph.number_of_edges() else []
+    label = {x: i for i, group in enumerate(groups) for x in group}
+    leaf = np.where(pend_u, u, v)[pendant]
+    anchor = np.where(pend_u, v, u)[pendant]
+    for x, y in zip(leaf.tolist(), anchor.tolist(), strict=True):
+        if y not in label:  # a star made only of pendants: the anchor is its own community
+            label[y] = len(groups)
+            groups.append([y])
+        groups[label[y]].append(x)
+    return groups
+
+
+def components(n_vertices: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Connected-component label (smallest vertex of the component) of every vertex.
+
+    Args:
+        n_vertices: Number of vertices.
+        u: Edge sources.
+        v: Edge targets.
+
+    Returns:
+        Label per vertex; isolated vertices are their own label.
+    """
+    parent = list(range(n_vertices))
+
+    def find(x: int) -> int:
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for a, b in zip(u.tolist(), v.tolist(), strict=True):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            if ra < rb:
+                parent[rb] = ra
+            else:
+                parent[ra] = rb
+    return np.array([find(x) for x in range(n_vertices)], dtype=np.int64)
+
+
+def partition(
+    n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, params: DetectionParams
+) -> list[np.ndarray]:
+    """Communities only (see `louvain_partition`)."""
+    return louvain_partition(n, u, v, w, params)[0]
+
+
+def modularity(u: np.ndarray, v: np.ndarray, w: np.ndarray, labels: np.ndarray) -> float:
+    """Newman modularity (resolution 1) of a vertex labelling of the weighted graph.
+
+    Args:
+        u: Edge sources.
+        v: Edge targets.
+        w: Edge weights.
+        labels: Community label per vertex (covering every edge endpoint).
+
+    Returns:
+        Q in [-0.5, 1]; 0 for an empty graph.
+    """
+    m = float(w.sum())
+    if m <= 0:
+        return 0.0
+    inside = float(w[labels[u] == labels[v]].sum())
+    strength = np.bincount(np.concatenate((labels[u], labels[v])), weights=np.concatenate((w, w)))
+    return inside / m - float((strength**2).sum()) / (4 * m * m)
+
+
+def louvain_partition(
+    n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, params: DetectionParams
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Split the accounts that have at least one edge into communities.
+
+    Vertices >= n are hub vertices (see evidence.py): they take part in community detection
+    and are removed from the communities afterwards.
+
+    Args:
+        n: Number of accounts (vertices 0..n-1 are accounts).
+        u: Edge sources.
+        v: Edge targets.
+        w: Edge weights.
+        params: Run parameters (algorithm, resolution, seed).
+
+    Returns:
+        Communities of size >= 2 as sorted index arrays, in ascending order of their first
+        member (accounts without edges are singletons and are not returned), and the community
+        label of every vertex (hubs included) for computing modularity.
+
+    Raises:
+        ValueError: On an unknown algorithm.
+    """
+    if params.algorithm not in ALGORITHMS:
+        raise ValueError(f"unknown algorithm {params.algorithm!r}; expected one of {ALGORITHMS}")
+    result: list[np.ndarray] = []
+    if u.size == 0:
+        return result, np.zeros(0, dtype=np.int64)
+    n_vertices = int(max(u.max(), v.max())) + 1
+    vertex_label = np.full(n_vertices, -1, dtype=np.int64)
+    next_label = 0
+    label = components(n_vertices, u, v)
+    edge_comp = label[u]
+    # Sorted by component, then edge: each component's graph is built in a reproducible order,
+    # which fixes Louvain's sweep order.
+    order = np.lexsort((v, u, edge_comp))
+    u, v, w, edge_comp = u[order], v[order], w[order], edge_comp[order]
+    bounds = np.flatnonzero(np.diff(edge_comp)) + 1
+    size = np.bincount(label, minlength=n_vertices)
+    for start, stop in zip(
+        np.concatenate(([0], bounds)), np.concatenate((bounds, [u.size])), strict=True
+    ):
+        comp = int(edge_comp[start])
+        cu, cv = u[start:stop], v[start:stop]
+        if size[comp] <= SMALL_COMPONENT:
+            groups = [np.unique(np.concatenate((cu, cv))).tolist()]
+        else:
+            groups = _louvain_pendants_folded(n, cu, cv, w[start:stop], params)
+        for group in groups:
+            vertex_label[np.asarray(group, dtype=np.int64)] = next_label
+            next_label += 1
+            accounts = sorted(x for x in group if x < n)
+            if len(accounts) >= 2:
+                result.append(np.array(accounts, dtype=np.int64))
+    result.sort(key=lambda a: int(a[0]))
+    return result, vertex_label
+
+
+def refine(adj: Adjacency, members: np.ndarray, params: DetectionParams) -> list[np.ndarray]:
+    """Louvain on one community's induced subgraph (with the hub vertices its members touch).
+
+    Args:
+        adj: Adjacency of the evidence graph.
+        members: Sorted account indices of the community.
+        params: Run parameters.
+
+    Returns:
+        Sub-communities of size >= 2 (a single one when nothing splits).
+    """
+    starts = adj.ptr[members]
+    lens = adj.ptr[members + 1] - starts
+    src = np.repeat(members, lens)
+    pos = np.concatenate([np.arange(a, b) for a, b in zip(starts, starts + lens, strict=True)])
+    dst, wt = adj.nbr[pos], adj.wt[pos]
+    keep = (dst >= adj.n_accounts) | (np.isin(dst, members) & (dst > src))
+    su, sv, sw = src[keep], dst[keep], wt[keep]
+    order = np.lexsort((sv, su))
+    if su.size == 0:
+        return [members]
+    groups = _louvain_pendants_folded(adj.n_accounts, su[order], sv[order], sw[order], params)
+    parts: list[np.ndarray] = []
+    for group in groups:
+        accounts = sorted(x for x in group if x < adj.n_accounts)
+        if len(accounts) >= 2:
+            parts.append(np.array(accounts, dtype=np.int64))
+    parts.sort(key=lambda a: int(a[0]))
+    return parts

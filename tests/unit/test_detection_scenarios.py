@@ -1,0 +1,128 @@
+"""End-to-end detection on the hand-written fixtures (seed/fixtures/*.json)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.detection import detect, evaluate, load_fixture, load_truth, ring_id
+from app.detection.model import DetectionParams, DetectionResult, Ring
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, DetectionResult]:
+    names = ("card_ring", "cgnat_crowd", "two_cells", "enterprise_tenant", "hard_negatives")
+    return {name: detect(load_fixture(name)) for name in names}
+
+
+def _ring_of(result: DetectionResult, account: str) -> Ring | None:
+    return next((r for r in result.rings if account in r.members), None)
+
+
+def _flagged_members(result: DetectionResult) -> set[str]:
+    return {a for r in result.rings if r.flagged for a in r.members}
+
+
+def test_card_ring_is_one_flagged_ring(results: dict[str, DetectionResult]) -> None:
+    res = results["card_ring"]
+    ring = _ring_of(res, "card-000")
+    assert ring is not None and ring.flagged
+    assert set(ring.members) == {f"card-{i:03d}" for i in range(40)}
+    assert _flagged_members(res) == set(ring.members)
+    assert ring.score >= DetectionParams().flag_threshold
+
+
+def test_cgnat_crowd_not_flagged_but_farm_behind_it_is(
+    results: dict[str, DetectionResult],
+) -> None:
+    res = results["cgnat_crowd"]
+    flagged = _flagged_members(res)
+    assert not any(a.startswith(("mobile-", "user-")) for a in flagged)
+    assert {f"farm-{i:03d}" for i in range(20)} <= flagged
+
+
+def test_second_cell_is_attributed_through_templates_and_timing(
+    results: dict[str, DetectionResult],
+) -> None:
+    res = results["two_cells"]
+    a = _ring_of(res, "twin-a-000")
+    b = _ring_of(res, "twin-b-000")
+    assert a is not None and b is not None and a.ring_id != b.ring_id
+    assert a.flagged and b.flagged
+    assert a.attribution is not None and b.attribution is not None
+    assert a.attribution.operator == b.attribution.operator == "Op-Twin"
+    assert 0 < b.attribution.confidence < a.attribution.confidence
+    assert (
+        "twin-a-000" in a.attribution.evidence[0] and "case-2026-014" in a.attribution.evidence[0]
+    )
+    path = b.attribution.evidence
+    assert a.ring_id in path[0] and "pc-twin-" in path[0] and "lockstep" in path[0]
+    assert any("contains labeled account twin-a-000" in line for line in path)
+
+
+def test_enterprise_tenant_forms_a_ring_but_is_not_flagged(
+    results: dict[str, DetectionResult],
+) -> None:
+    res = results["enterprise_tenant"]
+    ring = _ring_of(res, "acme-000")
+    assert ring is not None and not ring.flagged
+    assert len(ring.members) >= 30
+    names = {s.name for s in ring.signals}
+    assert "benign:invoice_payment" in names
+    assert not _flagged_members(res)
+
+
+def test_hard_negatives_only_operators_flagged_and_unlabeled_operator_unattributed(
+    results: dict[str, DetectionResult],
+) -> None:
+    res = results["hard_negatives"]
+    report = evaluate(res, load_truth("hard_negatives"))
+    assert report["precision"] == 1.0 and report["recall"] == 1.0
+    assert report["benign_flagged"] == 0
+    assert report["attribution_accuracy"] == 1.0
+    quiet = _ring_of(res, "quiet-000")
+    assert quiet is not None and quiet.flagged and quiet.attribution is None
+
+
+def test_detection_is_deterministic() -> None:
+    proj = load_fixture("two_cells")
+    first, second = detect(proj), detect(proj)
+    assert [
+        (r.ring_id, r.members, r.score, r.flagged, r.signals, r.attribution) for r in first.rings
+    ] == [
+        (r.ring_id, r.members, r.score, r.flagged, r.signals, r.attribution) for r in second.rings
+    ]
+    assert first.rings[0].ring_id == ring_id(first.rings[0].members)
+    assert ring_id(["b", "a"]) == ring_id(["a", "b"])
+
+
+def test_networkx_louvain_option_finds_the_same_ring() -> None:
+    res = detect(load_fixture("card_ring"), DetectionParams(algorithm="networkx-louvain"))
+    ring = _ring_of(res, "card-000")
+    assert ring is not None and ring.flagged and len(ring.members) == 40
+
+
+def test_unknown_algorithm_is_rejected() -> None:
+    with pytest.raises(ValueError, match="unknown algorithm"):
+        detect(load_fixture("card_ring"), DetectionParams(algorithm="leiden"))
+
+
+def test_threshold_and_min_size_decide_the_flag() -> None:
+    proj = load_fixture("card_ring")
+    assert not any(r.flagged for r in detect(proj, DetectionParams(flag_threshold=1.01)).rings)
+    assert not any(r.flagged for r in detect(proj, DetectionParams(min_ring_size=41)).rings)
+
+
+def test_stats_report_stages_and_counts(results: dict[str, DetectionResult]) -> None:
+    stats = results["card_ring"].stats
+    for stage in ("evidence_graph", "louvain", "scoring", "attribution"):
+        assert stats[f"{stage}_seconds"] >= 0
+    for key in ("accounts", "edges", "communities", "flagged", "modularity"):
+        assert key in stats
+    assert stats["accounts"] == 190 and stats["flagged"] == 1
+    assert 0 < stats["modularity"] <= 1
+
+
+def test_rings_are_sorted_by_score(results: dict[str, DetectionResult]) -> None:
+    for res in results.values():
+        keys = [(-r.score, r.ring_id) for r in res.rings]
+        assert keys == sorted(keys)
