@@ -39,10 +39,13 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[7, 11])
     parser.add_argument("--algorithms", nargs="+", default=list(ALGORITHMS))
     parser.add_argument("--skip-ingest", action="store_true", help="use the graph as it is")
+    parser.add_argument(
+        "--scenario", type=Path, help="an already generated scenario folder (with --skip-ingest)"
+    )
     args = parser.parse_args()
 
     for seed in args.seeds:
-        out = scenario(args.scale, seed)
+        out = args.scenario or scenario(args.scale, seed)
         truth = json.loads((out / "truth.json").read_text())
         runner = bench_runner(wipe=not args.skip_ingest)
         if not args.skip_ingest:

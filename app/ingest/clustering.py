@@ -1,0 +1,936 @@
+"""Prompt clustering at ingest: near-duplicate prompts map to one stable PromptCluster id.
+
+Pipeline for one prompt (`PromptClusterer.assign`):
+
+1. `normalise` turns the prompt into a *skeleton*: slot values (numbers, quoted text, URLs,
+   e-mails, code and JSON blocks, long ids, capitalised names mid-sentence, the body after
+   an input label such as "Question:") become slot tokens, case and punctuation go away.
+   Prompts from one template with other slot values share the skeleton.
+2. Fast path: a 64-bit blake2b hash of the skeleton is looked up in a hot dict, then in the
+   compact skeleton index. Repeated-template traffic never gets past this step.
+3. Slow path (a skeleton never seen): a MinHash (datasketch, affine32 scheme) over word
+   shingles of the skeleton is matched against one signature per cluster through banded LSH;
+   candidates are verified on the full signature (estimated Jaccard >= threshold, and at
+   least `min_shared` shingles in common so that short prompts one word apart stay apart)
+   and the most similar one wins. No match creates a new cluster whose id is derived from
+   the skeleton hash ("pc_" + 16 hex chars), so ids depend only on the sequence of prompts,
+   and a prompt whose cluster was never loaded comes back under the same id.
+
+Each cluster keeps only the signature of its *first* prompt. Joining prompts do not move it,
+so clusters do not drift through chains of paraphrases, and the behaviour after a reload from
+persisted records is the same as within one run.
+
+Memory: millions of distinct benign prompts each become a singleton cluster, so the
+per-cluster state is kept in flat arrays instead of Python objects: the signature as uint32
+rows in fixed-size numpy blocks, the id as one uint64, one byte of flags, and the skeleton
+index and LSH band tables as sorted uint64/uint32 arrays fronted by a small dict buffer
+(`_U64Index`). Sample texts are kept only until they are handed out for persistence, except
+for clusters with more than one skeleton. See bench/clustering.py for measured figures.
+
+The clusterer is not thread-safe; one ingest process owns one instance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from datasketch import MinHash
+
+__all__ = [
+    "DEFAULT_MIN_SHARED",
+    "DEFAULT_NUM_PERM",
+    "DEFAULT_SHINGLE_SIZE",
+    "DEFAULT_THRESHOLD",
+    "MAX_SKELETON_HASHES",
+    "SAMPLE_CHARS",
+    "ClusterRecord",
+    "PromptClusterer",
+    "looks_like_extraction",
+    "lsh_bands",
+    "normalise",
+]
+
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_NUM_PERM = 64
+DEFAULT_SHINGLE_SIZE = 2
+DEFAULT_MIN_SHARED = 6
+# Bumped whenever normalise() or the signature recipe changes: persisted signatures and
+# skeleton hashes are only comparable between clusterers with the same scheme string.
+NORMALISER_VERSION = 1
+SAMPLE_CHARS = 300
+MAX_SKELETON_HASHES = 32
+
+_ID_PREFIX = "pc_"
+_ID_RE = re.compile(r"pc_[0-9a-f]{16}")
+_SEED = 1
+# Pinned explicitly: datasketch 1.x only had "legacy", 2.x defaults to "affine32"; a silent
+# default change would make persisted signatures incomparable with new ones.
+_MINHASH_SCHEME = "affine32"
+_SIG_BLOCK = 4096  # rows per signature block: no big realloc-and-copy as clusters grow
+_HOT_CAP = 1 << 16  # skeletons seen at least twice, kept in a plain dict for speed
+_HEAD_WORDS = 256  # MinHash only looks at the head and tail of very long skeletons
+_TAIL_WORDS = 128
+_HEAD_CHARS = 16_000  # normalise() cost is linear; huge pastes are cut to head + tail
+_TAIL_CHARS = 4_000
+_EXTRACTION_CHARS = 4_000
+# Query cost bounds for the slow path at millions of clusters: popular LSH buckets (many
+# clusters sharing a band, e.g. short prompts with common openers) are read only this far,
+# and at most this many candidates (most shared bands first) are verified.
+_BUCKET_CAP = 256
+_MAX_CANDIDATES = 48
+
+# ----------------------------------------------------------------------------- normalise
+
+# Slot tokens are written with control-character delimiters so that the final punctuation
+# strip cannot eat them and literal "<"/">" in prompts cannot forge them.
+_OPEN, _CLOSE = "\x01", "\x02"
+
+
+def _tok(name: str) -> str:
+    return f" {_OPEN}{name}{_CLOSE} "
+
+
+_T_CODE, _T_URL, _T_EMAIL, _T_JSON = _tok("code"), _tok("url"), _tok("email"), _tok("json")
+_T_STR, _T_ID, _T_NUM, _T_NAME = _tok("str"), _tok("id"), _tok("num"), _tok("name")
+_T_TEXT = _tok("text")
+
+_FENCED_RE = re.compile(r"```.*?(?:```|\Z)|<code>.*?(?:</code>|\Z)", re.S | re.I)
+_URL_RE = re.compile(r"[a-zA-Z][\w+.-]{0,10}://[^\s<>\"'`]+|www\.[^\s<>\"'`]+", re.I)
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Innermost {...} only; applied repeatedly so nested JSON collapses from the inside out.
+_JSON_RE = re.compile(r"\{[^{}]*\}")
+_JSON_ROUNDS = 6
+# A label introduces a free-text slot: a known input word ("Question:", "Passage:" ...
+# anywhere), a short label of one to three words that starts a line ("Task:", "Response A:"),
+# or any colon that ends a line ("Summarise the article below:\n\n<article>"). Labels are
+# searched only in a short window before each colon, with endpos at the colon. The slot runs
+# to the next line that starts with a short label, or to the end of the prompt.
+_LABEL_RE = re.compile(
+    r"\b(?:question|problem|input|passage|context|document|article|text|excerpt|snippet|"
+    r"query|statement|claim|review|essay|story|email|message|conversation|transcript|"
+    r"dialogue|paragraph|sentence|q)[ \t]*\d*[ \t]*\Z"
+    r"|(?:\A|\n)[ \t]*[^\W\d_][\w'-]*(?:[ \t]+[\w'-]+){0,2}[ \t]*\Z",
+    re.I,
+)
+_LABEL_WINDOW = 32
+_LINE_END_RE = re.compile(r"[ \t]*\r?\n")
+_NEXT_LABEL_RE = re.compile(r"\n[ \t]*[^\W\d_][\w'-]*(?:[ \t]+[\w'-]+){0,2}[ \t]*:")
+# Labels alone must not turn unrelated one-line questions ("Question: <anything>") into one
+# cluster: the label slot is kept only when this many words of template text remain.
+_LABEL_MIN_CONTEXT_WORDS = 6
+# Every branch starts with a literal so the regex engine can skip ahead quickly; the
+# single-quote branch checks the character before the quote after the fact, so that
+# apostrophes (don't, it's) are not taken for quotes. Double and typographic quotes may
+# enclose a whole pasted document; single quotes and backticks only a line.
+_QUOTED_RE = re.compile(
+    r"\"[^\"]+\"|“[^”]+”|«[^»]+»|„[^“”]+[“”]|‘[^’]+’"
+    r"|`[^`\n]{1,300}`|'(?<!\w')[^'\n]{1,300}'(?!\w)"
+)
+_NUMBER_RE = re.compile(r"\d+(?:[.,:/-]\d+)*")
+_TOKEN_TAIL_RE = re.compile(r"[\w-]*")
+_OPAQUE_MIN = 10  # a token this long with digits and letters is an id / digest / key
+# Capitalised words not at a sentence start: the two characters before are a word
+# character / comma / closing bracket / slot end, then a space. The first-letter class
+# comes first so the engine can skip ahead; the context is checked by a lookbehind.
+_NAME_RE = re.compile(r"[A-Z](?<=[\w,;)\x02] [A-Z])[a-z]+(?:[ -][A-Z][a-z]+)*")
+_PUNCT_RE = re.compile(r"[^\w\x01\x02]+")
+# ASCII fast path: one bytes.translate lower-cases and blanks out punctuation.
+_ASCII_TABLE = bytes(
+    c + 32 if 65 <= c <= 90 else c if (chr(c).isalnum() or c in (0x5F, 0x01, 0x02)) else 0x20
+    for c in range(256)
+)
+_REPEAT_RE = re.compile(r"(<[a-z]+>)(?: \1)+")
+_WORD_RE = re.compile(r"\w+")
+
+
+def _truncate(text: str) -> str:
+    if len(text) <= _HEAD_CHARS + _TAIL_CHARS:
+        return text
+    return text[:_HEAD_CHARS] + "\n" + text[-_TAIL_CHARS:]
+
+
+def _slot_labels(text: str) -> str:
+    parts: list[str] = []
+    last = 0
+    colon = text.find(":")
+    while colon >= 0:
+        if _LINE_END_RE.match(text, colon + 1) or _LABEL_RE.search(
+            text, max(last, colon - _LABEL_WINDOW), colon
+        ):
+            following = _NEXT_LABEL_RE.search(text, colon + 1)
+            end = following.start() if following else len(text)
+            if colon + 1 < end and not text[colon + 1 : end].isspace():
+                parts += (text[last : colon + 1], _T_TEXT)
+                last = end
+                colon = text.find(":", end)
+                continue
+        colon = text.find(":", colon + 1)
+    if not parts:
+        return text
+    parts.append(text[last:])
+    rest = "".join(p for p in parts if p is not _T_TEXT)
+    if len(_WORD_RE.findall(rest)) < _LABEL_MIN_CONTEXT_WORDS:
+        return text
+    return "".join(parts)
+
+
+def _slot_digits(text: str) -> str:
+    # Walks digit runs instead of scanning every word with a regex: numbers become <num>,
+    # a run inside a long token with letters (hex digest, UUID, API key) makes the whole
+    # token <id>, shorter mixed tokens keep their letters ("user42" -> "user <num>").
+    parts: list[str] = []
+    last = 0
+    for m in _NUMBER_RE.finditer(text):
+        start, end = m.span()
+        if start < last:
+            continue
+        left = start
+        while left > last and (text[left - 1].isalnum() or text[left - 1] in "_-"):
+            left -= 1
+        tail = _TOKEN_TAIL_RE.match(text, end)
+        right = tail.end() if tail else end
+        token = text[left:right]
+        if right - left >= _OPAQUE_MIN and any(c.isalpha() for c in token):
+            parts += (text[last:left], _T_ID)
+            last = right
+        else:
+            parts += (text[last:start], _T_NUM)
+            last = end
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def normalise(prompt: str) -> str:
+    """Reduce a prompt to its template skeleton.
+
+    Slot values become tokens (<code> <url> <email> <text> <json> <str> <id> <num> <name>),
+    everything is lower-cased, punctuation becomes whitespace and whitespace is collapsed;
+    runs of the same slot token collapse into one ("2024-05-01" and "7" both give <num>).
+    <text> is the body after an input label, up to the next line that starts with a short
+    label or the end: a known input word such as "Question:" or "Passage:", a label of up to
+    three words at the start of a line, or a colon that ends a line; used only when at least
+    six words of other text remain. <name> is a capitalised word
+    that does not start a sentence.
+
+    Args:
+        prompt: The prompt text as sent to the API.
+
+    Returns:
+        The skeleton: lower-case words and slot tokens separated by single spaces.
+    """
+    s = _truncate(prompt)
+    if "```" in s or "<code>" in s or "<CODE>" in s:
+        s = _FENCED_RE.sub(_T_CODE, s)
+    if "://" in s or "www." in s or "WWW." in s:
+        s = _URL_RE.sub(_T_URL, s)
+    if "@" in s:
+        s = _EMAIL_RE.sub(_T_EMAIL, s)
+    if ":" in s:
+        s = _slot_labels(s)
+    if "{" in s:
+        for _ in range(_JSON_ROUNDS):
+            s, n = _JSON_RE.subn(_T_JSON, s)
+            if not n:
+                break
+    if '"' in s or "'" in s or "`" in s or not s.isascii():
+        s = _QUOTED_RE.sub(_T_STR, s)
+    s = _slot_digits(s)
+    s = _NAME_RE.sub(_T_NAME, s)
+    if s.isascii():
+        s = " ".join(s.encode("ascii").translate(_ASCII_TABLE).decode("ascii").split())
+    else:
+        s = _PUNCT_RE.sub(" ", s.lower()).strip()
+    if _OPEN in s:
+        s = s.replace(_OPEN, "<").replace(_CLOSE, ">")
+        s = _REPEAT_RE.sub(r"\1", s)
+    return s
+
+
+# ----------------------------------------------------------------- extraction heuristic
+
+# Patterns run on the lower-cased prompt, each only when one of its anchor substrings occurs:
+# one big case-insensitive alternation tried at every position cost ~100 us a prompt.
+_Rule = tuple[tuple[str, ...], re.Pattern[str] | None]
+
+# Each one alone is a strong sign of distillation-style harvesting: chain-of-thought
+# elicitation, rubric / judge grading, answer harvesting in machine-readable form.
+_EXTRACTION_STRONG: tuple[_Rule, ...] = (
+    (("chain",), re.compile(r"chain[ -]of[ -]thought")),
+    (
+        ("reasoning", "thought", "thinking"),
+        re.compile(
+            r"(?:reasoning|thought) (?:trace|chain|process|steps)"
+            r"|(?:full|complete|entire|detailed|whole|internal|step-by-step) "
+            r"(?:reasoning|thought process|thinking)"
+            r"|(?:show|explain|describe|walk (?:me )?through|write out|include|provide|give)"
+            r"(?: me)? (?:all (?:of )?)?(?:your|the) (?:full )?"
+            r"(?:reasoning|thinking|thought process)"
+        ),
+    ),
+    (("show",), re.compile(r"show (?:all (?:of )?)?your (?:work|steps)")),
+    (("think",), re.compile(r"think (?:out loud|aloud)|<think>")),
+    (("scratchpad", "monologue"), None),
+    (("rubric",), None),
+    (("grading", "scoring"), re.compile(r"(?:grading|scoring) (?:criteria|scale|guide|rubric)")),
+    (
+        ("grade", "score", "rate", "evaluat", "judge", "assess", "compare", "which"),
+        re.compile(
+            r"\b(?:grade|score|rate|evaluate|judge|assess|compare) "
+            r"(?:the |this |each |these |both |two )?(?:following )?"
+            r"(?:model |ai |assistant |candidate |student )?(?:response|answer|completion|output)s?\b"
+            r"|which (?:response|answer|completion|output) is (?:better|more)"
+        ),
+    ),
+    (
+        ('"',),
+        re.compile(r"\"(?:reasoning|rationale|thoughts?|chain_of_thought|explanation|steps)\"\s*:"),
+    ),
+    (
+        ("json", "yaml"),
+        re.compile(
+            r"\b(?:json|yaml)\b[^.\n]{0,80}\b(?:reasoning|rationale|explanation|thoughts?)\b"
+            r"|\b(?:reasoning|rationale|explanation)\b[^.\n]{0,60}\b(?:json|yaml)\b"
+        ),
+    ),
+    (
+        ("training", "tuning", "distill"),
+        re.compile(
+            r"(?:generate|create|produce|write|synthesi[sz]e)\b[^.\n]{0,80}"
+            r"\b(?:training|fine-?tuning|distillation) (?:data|dataset|examples|samples|pairs)"
+        ),
+    ),
+)
+# Weak signs, common in ordinary prompts too; two different ones are needed.
+_EXTRACTION_WEAK: tuple[_Rule, ...] = (
+    (("step", "think"), re.compile(r"step[ -]by[ -]step|let'?s think")),
+    (("final answer", "answer:", "solution:"), None),
+    (("reasoning", "rationale", "justify your"), None),
+    (("json", "yaml", "csv"), re.compile(r"\b(?:json|yaml|csv)\b")),
+    (
+        ("score", "grade", "criteria", "scale"),
+        re.compile(r"\bscore\b|\bgrade\b|\bcriteria\b|on a scale (?:of|from) \d+ to \d+"),
+    ),
+    (
+        ("format", "respond", "output"),
+        re.compile(r"\bformat\b|respond (?:only )?with\b|output (?:only|exactly)\b"),
+    ),
+)
+
+
+def _rule_hits(text: str, rule: _Rule) -> bool:
+    anchors, pattern = rule
+    if not any(anchor in text for anchor in anchors):
+        return False
+    return pattern is None or pattern.search(text) is not None
+
+
+def looks_like_extraction(prompt: str) -> bool:
+    """Heuristic: does the prompt look like distillation-style capability extraction?
+
+    True when the prompt contains one strong sign or at least two different weak ones.
+    Strong: chain-of-thought elicitation ("show your full reasoning", "chain of thought",
+    "think out loud", "<think>", "scratchpad"), rubric / judge grading ("rubric", "grade the
+    response", "which answer is better"), answer harvesting in machine-readable form
+    ("output your answer as JSON with reasoning", a "reasoning": key), or a request to
+    generate training / distillation data. Weak: "step by step", "final answer",
+    "reasoning", JSON/YAML/CSV output, scoring words ("on a scale of 1 to 10"), strict output
+    formats. Ordinary questions ("explain step by step how to bake bread") carry at most one
+    weak sign.
+
+    Args:
+        prompt: The prompt text (only the first and last few thousand characters are read).
+
+    Returns:
+        Whether the prompt looks like extraction traffic.
+    """
+    text = prompt
+    if len(text) > 2 * _EXTRACTION_CHARS:
+        text = text[:_EXTRACTION_CHARS] + "\n" + text[-_EXTRACTION_CHARS:]
+    text = text.lower()
+    if any(_rule_hits(text, rule) for rule in _EXTRACTION_STRONG):
+        return True
+    weak = 0
+    for rule in _EXTRACTION_WEAK:
+        if _rule_hits(text, rule):
+            weak += 1
+            if weak >= 2:
+                return True
+    return False
+
+
+# ------------------------------------------------------------------------ compact index
+
+_U64 = np.uint64
+# Fixed odd multipliers, one per position in a shingle (these define persisted signatures).
+_SHINGLE_MULT = np.array(
+    [
+        0x9E3779B97F4A7C15,
+        0xC2B2AE3D27D4EB4F,
+        0x165667B19E3779F9,
+        0x27D4EB2F165667C5,
+        0x85EBCA77C2B2AE63,
+        0xFF51AFD7ED558CCD,
+        0xC4CEB9FE1A85EC53,
+        0x94D049BB133111EB,
+    ],
+    dtype=np.uint64,
+)
+_EMPTY_KEYS = np.empty(0, dtype=np.uint64)
+_EMPTY_VALS = np.empty(0, dtype=np.uint32)
+
+
+class _U64Index:
+    """Multimap uint64 -> uint32 costing ~12 bytes an entry instead of ~100 for a dict.
+
+    New entries go to a dict buffer; when the buffer reaches 1/16 of the sorted arrays (at
+    least `min_buffer` entries) it is merged into them. Merges copy the arrays, so each entry
+    is copied ~16 times over its life (amortised O(1)) and the peak during a merge is twice
+    the array size.
+    """
+
+    __slots__ = ("_buf", "_keys", "_min_buffer", "_multi", "_n_buf", "_vals")
+
+    def __init__(self, min_buffer: int = 1 << 15) -> None:
+        self._buf: dict[int, int] = {}
+        self._multi: dict[int, list[int]] = {}  # further values of keys already in _buf
+        self._n_buf = 0
+        self._keys: np.ndarray = _EMPTY_KEYS
+        self._vals: np.ndarray = _EMPTY_VALS
+        self._min_buffer = min_buffer
+
+    def __len__(self) -> int:
+        return len(self._keys) + self._n_buf
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the sorted arrays (the buffer dict is not counted)."""
+        return int(self._keys.nbytes + self._vals.nbytes)
+
+    def add(self, key: int, val: int) -> None:
+        if key in self._buf:
+            self._multi.setdefault(key, []).append(val)
+        else:
+            self._buf[key] = val
+        self._n_buf += 1
+        if self._n_buf >= max(self._min_buffer, len(self._keys) >> 4):
+            self.flush()
+
+    def add_all(self, keys: list[int], val: int) -> None:
+        """Add `val` under each of `keys` (one cluster's LSH bands)."""
+        buf = self._buf
+        for key in keys:
+            if key in buf:
+                self._multi.setdefault(key, []).append(val)
+            else:
+                buf[key] = val
+        self._n_buf += len(keys)
+        if self._n_buf >= max(self._min_buffer, len(self._keys) >> 4):
+            self.flush()
+
+    def add_many(self, keys: np.ndarray, vals: np.ndarray) -> None:
+        """Merge many entries straight into the sorted arrays (bulk load)."""
+        if len(keys):
+            self._merge(keys.astype(np.uint64, copy=False), vals.astype(np.uint32, copy=False))
+
+    def get(self, key: int) -> list[int]:
+        out: list[int] = []
+        first = self._buf.get(key)
+        if first is not None:
+            out.append(first)
+            more = self._multi.get(key)
+            if more:
+                out.extend(more)
+        keys = self._keys
+        if len(keys):
+            k = _U64(key)
+            i = int(keys.searchsorted(k))
+            n = len(keys)
+            while i < n and keys[i] == k:
+                out.append(int(self._vals[i]))
+                i += 1
+        return out
+
+    def get_many(self, keys: np.ndarray, cap: int) -> np.ndarray:
+        """Values stored under any of `keys` (uint64 array), at most `cap` per key.
+
+        Duplicates are kept: a value found under several keys appears several times.
+        """
+        parts: list[np.ndarray] = []
+        if self._buf:
+            found: list[int] = []
+            buf, multi = self._buf, self._multi
+            for key in keys.tolist():
+                first = buf.get(key)
+                if first is not None:
+                    found.append(first)
+                    more = multi.get(key)
+                    if more:
+                        found.extend(more[: cap - 1])
+            if found:
+                parts.append(np.array(found, dtype=np.uint32))
+        stored = self._keys
+        if len(stored):
+            lo = stored.searchsorted(keys, side="left")
+            hi = stored.searchsorted(keys, side="right")
+            hit = np.flatnonzero(hi > lo)
+            if len(hit):
+                vals = self._vals
+                for i in hit.tolist():
+                    start = int(lo[i])
+                    parts.append(vals[start : min(int(hi[i]), start + cap)])
+        if not parts:
+            return _EMPTY_VALS
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def flush(self) -> None:
+        if not self._n_buf:
+            return
+        keys = np.fromiter(self._buf.keys(), dtype=np.uint64, count=len(self._buf))
+        vals = np.fromiter(self._buf.values(), dtype=np.uint32, count=len(self._buf))
+        if self._multi:
+            mk = [k for k, vs in self._multi.items() for _ in vs]
+            mv = [v for vs in self._multi.values() for v in vs]
+            keys = np.concatenate([keys, np.array(mk, dtype=np.uint64)])
+            vals = np.concatenate([vals, np.array(mv, dtype=np.uint32)])
+        self._buf = {}
+        self._multi = {}
+        self._n_buf = 0
+        self._merge(keys, vals)
+
+    def _merge(self, keys: np.ndarray, vals: np.ndarray) -> None:
+        order = np.argsort(keys, kind="stable")
+        keys, vals = keys[order], vals[order]
+        if not len(self._keys):
+            self._keys, self._vals = keys, vals
+            return
+        # np.insert is a linear merge of a small sorted batch into the big sorted arrays.
+        at = self._keys.searchsorted(keys, side="right")
+        self._keys = np.insert(self._keys, at, keys)
+        self._vals = np.insert(self._vals, at, vals)
+
+
+# ------------------------------------------------------------------------- clusterer
+
+
+@dataclass(frozen=True)
+class ClusterRecord:
+    """Plain data to persist one cluster and restore it with `PromptClusterer.load`.
+
+    Attributes:
+        cluster_id: "pc_" + 16 hex chars, the hash of the cluster's first skeleton.
+        signature: MinHash hash values (uint32 range) of the first prompt's skeleton.
+        skeleton_hashes: Exact skeleton hashes (16 hex chars) known to map to the cluster,
+            the first skeleton's included; at most MAX_SKELETON_HASHES.
+        sample: A member prompt, truncated to SAMPLE_CHARS characters. The first prompt
+            while the cluster has one skeleton; a singleton that later gains a second
+            skeleton reports that prompt instead (singleton samples are not kept in memory).
+        extraction: Any of the cluster's distinct skeletons looked like extraction traffic
+            (see `looks_like_extraction`).
+    """
+
+    cluster_id: str
+    signature: list[int]
+    skeleton_hashes: list[str]
+    sample: str
+    extraction: bool
+
+
+def _skeleton_hash(skeleton: str) -> int:
+    return int.from_bytes(hashlib.blake2b(skeleton.encode(), digest_size=8).digest(), "big")
+
+
+def _format_id(key: int) -> str:
+    return f"{_ID_PREFIX}{key:016x}"
+
+
+def _shingle_hashes(words: list[str], size: int) -> np.ndarray:
+    """32-bit hashes of the word shingles of `words` (a skeleton with fewer words: one shingle).
+
+    Words are hashed once each with CRC-32 (stable across processes and versions, unlike
+    hash(); ~10x cheaper than a SHA-1 per shingle) and combined per shingle with fixed odd
+    multipliers and a 64-bit finaliser.
+    """
+    crc = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    n = max(1, len(words) - size + 1)
+    acc = np.zeros(n, dtype=np.uint64)
+    for i in range(min(size, len(words))):
+        acc += crc[i : i + n] * _SHINGLE_MULT[i]
+    return (_mix64(acc) >> _U64(32)).astype(np.uint32)
+
+
+_MIX_C1, _MIX_C2 = _U64(0xBF58476D1CE4E5B9), _U64(0x94D049BB133111EB)
+_S30, _S27, _S31 = _U64(30), _U64(27), _U64(31)
+
+
+def _mix64(x: np.ndarray) -> np.ndarray:
+    # splitmix64 finaliser (in place on a fresh array): spreads keys and shingle hashes.
+    x = x ^ (x >> _S30)
+    x *= _MIX_C1
+    x ^= x >> _S27
+    x *= _MIX_C2
+    x ^= x >> _S31
+    return x
+
+
+def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """Pick (bands, rows) for banded LSH at a Jaccard threshold.
+
+    Minimises the area of false negatives above the threshold plus half the area of false
+    positives below it: candidates are verified on the full signature, so a false positive
+    only costs one comparison while a false negative loses a join.
+
+    Args:
+        threshold: Jaccard similarity at which prompts should share a cluster.
+        num_perm: Number of MinHash permutations available.
+
+    Returns:
+        (bands, rows) with bands * rows <= num_perm.
+    """
+    s = np.linspace(0.0, 1.0, 401)
+    below, above = s <= threshold, s >= threshold
+    best = (1, num_perm)
+    best_cost = float("inf")
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            p = 1.0 - (1.0 - s**r) ** b
+            fp = float(np.trapezoid(p[below], s[below]))
+            fn = float(np.trapezoid(1.0 - p[above], s[above]))
+            cost = 0.5 * fp + fn
+            if cost < best_cost - 1e-12:
+                best, best_cost = (b, r), cost
+    return best
+
+
+class PromptClusterer:
+    """Assigns prompts to stable PromptCluster ids (see the module docstring).
+
+    Args:
+        threshold: Estimated Jaccard similarity of skeleton shingles needed to join a cluster.
+        num_perm: MinHash permutations (signature length).
+        shingle_size: Words per shingle.
+        bands: LSH bands; rows per band is num_perm // bands. Default: `lsh_bands`.
+        min_shared: A new skeleton joins a cluster only if it shares at least this many
+            shingles with it (estimated as Jaccard x its own shingle count, a lower bound).
+            Short prompts that differ in a word ("how do I cook rice" / "... pasta") are
+            different questions, not paraphrases; merging them would link unrelated users.
+    """
+
+    def __init__(
+        self,
+        threshold: float = DEFAULT_THRESHOLD,
+        num_perm: int = DEFAULT_NUM_PERM,
+        *,
+        shingle_size: int = DEFAULT_SHINGLE_SIZE,
+        bands: int | None = None,
+        min_shared: int = DEFAULT_MIN_SHARED,
+    ) -> None:
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError("threshold must be in (0, 1]")
+        if num_perm < 2 or not 1 <= shingle_size <= len(_SHINGLE_MULT):
+            raise ValueError(f"num_perm must be >= 2 and shingle_size in 1..{len(_SHINGLE_MULT)}")
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self.shingle_size = shingle_size
+        self.min_shared = min_shared
+        if bands is None:
+            self.bands, self.rows = lsh_bands(threshold, num_perm)
+        else:
+            if not 1 <= bands <= num_perm:
+                raise ValueError("bands must be in [1, num_perm]")
+            self.bands, self.rows = bands, num_perm // bands
+        # Persisted signatures and skeleton hashes are only meaningful under the same scheme;
+        # the ingest layer can store this string once and compare it before load().
+        self.signature_scheme = (
+            f"v{NORMALISER_VERSION}:minhash-{_MINHASH_SCHEME}-crc32shingle-seed{_SEED}"
+            f":p{num_perm}:w{shingle_size}"
+        )
+        self._min_agree = int(np.ceil(threshold * num_perm - 1e-9))
+        # One MinHash reused for every prompt: building one costs more than hashing a prompt.
+        # Shingles arrive already hashed to 32 bits (`_shingle_hashes`), hence hashfunc=int.
+        self._minhash = MinHash(num_perm=num_perm, seed=_SEED, scheme=_MINHASH_SCHEME, hashfunc=int)
+        self._empty_hashvalues = self._minhash.hashvalues.copy()
+        rng = np.random.RandomState(0x5EED)
+        # Odd multipliers for the linear band hash; band keys are never persisted, so the
+        # only requirement is a good spread within one process.
+        half = rng.randint(0, 1 << 62, size=self.rows, dtype=np.uint64)
+        self._band_mult = half * _U64(2) + _U64(1)
+        self._band_salt = rng.randint(0, 1 << 62, size=self.bands, dtype=np.uint64)
+
+        self._ids = array("Q")  # cluster index -> id hash (the first skeleton's hash)
+        self._flags = bytearray()  # cluster index -> extraction flag
+        self._sig_blocks: list[np.ndarray] = []
+        self._skeletons = _U64Index()  # skeleton hash -> cluster index
+        self._lsh = _U64Index()  # band key -> cluster index
+        self._hot: dict[int, str] = {}  # skeleton hash -> cluster id, for repeat skeletons
+        self._extra: dict[int, list[int]] = {}  # further skeleton hashes, bounded
+        self._samples: dict[int, str] = {}  # pending and multi-skeleton clusters only
+        self._pending: dict[int, None] = {}  # ordered set of created/changed cluster indices
+        self.fast_hits = 0  # assign() calls answered from a known skeleton
+        self.joins = 0  # new skeletons that joined an existing cluster through LSH
+        self.candidates_checked = 0  # LSH candidates verified on the full signature
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    # -------------------------------------------------------------------- public API
+
+    def assign(self, prompt: str) -> str:
+        """Return the cluster id for a prompt, creating a cluster if nothing matches.
+
+        Args:
+            prompt: The prompt text.
+
+        Returns:
+            The cluster id, "pc_" followed by 16 hex chars.
+        """
+        skeleton = normalise(prompt)
+        key = _skeleton_hash(skeleton)
+        cid = self._hot.get(key)
+        if cid is not None:
+            self.fast_hits += 1
+            return cid
+        known = self._skeletons.get(key)
+        if known:
+            self.fast_hits += 1
+            cid = _format_id(self._ids[self._pick(key, known)])
+            # Only second sightings enter the hot dict, so one-off benign prompts never do.
+            if len(self._hot) >= _HOT_CAP:
+                self._hot.clear()
+            self._hot[key] = cid
+            return cid
+        sig, shingles = self._signature(skeleton)
+        band_keys = self._band_keys(sig[None, :])[0]
+        need = self._min_agree
+        if shingles:
+            need = max(need, -(-self.num_perm * self.min_shared // shingles))
+        idx = self._best_match(sig, band_keys, need) if need <= self.num_perm else None
+        if idx is None:
+            idx = self._create(key, sig, band_keys, prompt)
+        else:
+            self.joins += 1
+            self._join(idx, key, prompt)
+        return _format_id(self._ids[idx])
+
+    def load(self, records: Iterable[ClusterRecord]) -> None:
+        """Restore persisted clusters (may be called more than once; duplicates merge).
+
+        Args:
+            records: Records as produced by `take_new_or_changed` in an earlier run.
+
+        Raises:
+            ValueError: A record has a malformed id or skeleton hash, or a signature whose
+                length differs from num_perm.
+        """
+        chunk_keys: list[np.ndarray] = []
+        chunk_rows: list[np.ndarray] = []
+        first_new = len(self._ids)
+        for rec in records:
+            if not _ID_RE.fullmatch(rec.cluster_id):
+                raise ValueError(f"malformed cluster id {rec.cluster_id!r}")
+            key = int(rec.cluster_id[len(_ID_PREFIX) :], 16)
+            # Properties missing on a node come back from Neo4j as None.
+            hashes = [_parse_skeleton_hash(h) for h in rec.skeleton_hashes or ()]
+            sample = rec.sample or ""
+            existing = self._find(key)
+            if existing is not None:
+                self._merge_loaded(existing, hashes, bool(rec.extraction), sample)
+                continue
+            sig = _parse_signature(rec.cluster_id, rec.signature, self.num_perm)
+            idx = self._append(key, sig, bool(rec.extraction))
+            self._skeletons.add(key, idx)
+            extra = [h for h in dict.fromkeys(hashes) if h != key][: MAX_SKELETON_HASHES - 1]
+            for h in extra:
+                self._skeletons.add(h, idx)
+            if extra:
+                self._extra[idx] = extra
+                if sample:
+                    self._samples[idx] = sample[:SAMPLE_CHARS]
+            chunk_rows.append(sig)
+            if len(chunk_rows) >= _SIG_BLOCK:
+                chunk_keys.append(self._band_keys(np.stack(chunk_rows)).ravel())
+                chunk_rows = []
+        if chunk_rows:
+            chunk_keys.append(self._band_keys(np.stack(chunk_rows)).ravel())
+        if chunk_keys:
+            keys = np.concatenate(chunk_keys)
+            owners = np.repeat(np.arange(first_new, len(self._ids), dtype=np.uint32), self.bands)
+            self._lsh.add_many(keys, owners)
+        self._hot.clear()
+
+    def take_new_or_changed(self) -> list[ClusterRecord]:
+        """Records of clusters created or changed since the last call; clears that set.
+
+        A change is a new skeleton hash (while fewer than MAX_SKELETON_HASHES are stored) or
+        the extraction flag turning true.
+
+        Returns:
+            The records, in cluster creation order.
+        """
+        records = [self._record(idx) for idx in sorted(self._pending)]
+        for idx in self._pending:
+            if idx not in self._extra:
+                self._samples.pop(idx, None)
+        self._pending.clear()
+        return records
+
+    def memory_bytes(self) -> int:
+        """Approximate bytes held by the numpy/array state (dict buffers not counted)."""
+        return (
+            self._ids.buffer_info()[1] * self._ids.itemsize
+            + len(self._flags)
+            + sum(block.nbytes for block in self._sig_blocks)
+            + self._skeletons.nbytes
+            + self._lsh.nbytes
+        )
+
+    # ------------------------------------------------------------------- internals
+
+    def _signature(self, skeleton: str) -> tuple[np.ndarray, int]:
+        """The MinHash signature and the number of distinct shingles."""
+        words = skeleton.split()
+        if len(words) > _HEAD_WORDS + _TAIL_WORDS:
+            words = words[:_HEAD_WORDS] + words[-_TAIL_WORDS:]
+        mh = self._minhash
+        mh.hashvalues = self._empty_hashvalues
+        shingles = 0
+        if words:
+            hashes = _shingle_hashes(words, self.shingle_size).tolist()
+            shingles = len(set(hashes))
+            mh.update_batch(hashes)
+        return np.asarray(mh.hashvalues, dtype=np.uint32), shingles
+
+    def _band_keys(self, sigs: np.ndarray) -> np.ndarray:
+        n = sigs.shape[0]
+        bands = sigs[:, : self.bands * self.rows].reshape(n, self.bands, self.rows)
+        mixed = (bands.astype(np.uint64) * self._band_mult).sum(axis=2, dtype=np.uint64)
+        return _mix64(mixed + self._band_salt)
+
+    def _sig_row(self, idx: int) -> np.ndarray:
+        return self._sig_blocks[idx // _SIG_BLOCK][idx % _SIG_BLOCK]
+
+    def _best_match(self, sig: np.ndarray, band_keys: np.ndarray, need: int) -> int | None:
+        found = self._lsh.get_many(band_keys, _BUCKET_CAP)
+        if not len(found):
+            return None
+        cands, hits = np.unique(found, return_counts=True)
+        if len(cands) > _MAX_CANDIDATES:
+            # Clusters sharing more bands are likelier true matches; ids break ties so the
+            # choice does not depend on the order clusters were loaded in.
+            ids = np.fromiter((self._ids[i] for i in cands.tolist()), np.uint64, len(cands))
+            cands = cands[np.lexsort((ids, -hits))[:_MAX_CANDIDATES]]
+        self.candidates_checked += len(cands)
+        idxs = cands.tolist()
+        rows = np.stack([self._sig_row(idx) for idx in idxs])
+        agree = np.count_nonzero(rows == sig, axis=1)
+        top = int(agree.max())
+        if top < need:
+            return None
+        best = [idxs[i] for i in np.flatnonzero(agree == top).tolist()]
+        # Ties go to the smaller id, so the choice does not depend on load order.
+        return min(best, key=lambda idx: self._ids[idx])
+
+    def _pick(self, key: int, candidates: list[int]) -> int:
+        if len(candidates) == 1:
+            return candidates[0]
+        # Only records merged from divergent runs map one skeleton to several clusters: the
+        # cluster founded on that skeleton wins, else the smallest id (order-independent).
+        ids = self._ids
+        for idx in candidates:
+            if ids[idx] == key:
+                return idx
+        return min(candidates, key=lambda i: ids[i])
+
+    def _find(self, key: int) -> int | None:
+        for idx in self._skeletons.get(key):
+            if self._ids[idx] == key:
+                return idx
+        return None
+
+    def _append(self, key: int, sig: np.ndarray, extraction: bool) -> int:
+        idx = len(self._ids)
+        if idx % _SIG_BLOCK == 0:
+            self._sig_blocks.append(np.empty((_SIG_BLOCK, self.num_perm), dtype=np.uint32))
+        self._sig_blocks[-1][idx % _SIG_BLOCK] = sig
+        self._ids.append(key)
+        self._flags.append(1 if extraction else 0)
+        return idx
+
+    def _create(self, key: int, sig: np.ndarray, band_keys: np.ndarray, prompt: str) -> int:
+        idx = self._append(key, sig, looks_like_extraction(prompt))
+        self._skeletons.add(key, idx)
+        self._lsh.add_all(band_keys.tolist(), idx)
+        self._samples[idx] = prompt[:SAMPLE_CHARS]
+        self._pending[idx] = None
+        return idx
+
+    def _join(self, idx: int, key: int, prompt: str) -> None:
+        self._skeletons.add(key, idx)
+        changed = False
+        extra = self._extra.get(idx)
+        if extra is None:
+            self._extra[idx] = [key]
+            changed = True
+        elif len(extra) < MAX_SKELETON_HASHES - 1:
+            extra.append(key)
+            changed = True
+        if not self._flags[idx] and looks_like_extraction(prompt):
+            self._flags[idx] = 1
+            changed = True
+        if changed:
+            self._samples.setdefault(idx, prompt[:SAMPLE_CHARS])
+            self._pending[idx] = None
+
+    def _merge_loaded(self, idx: int, hashes: list[int], extraction: bool, sample: str) -> None:
+        own = self._ids[idx]
+        extra = self._extra.setdefault(idx, [])
+        for h in hashes:
+            if h != own and h not in extra and len(extra) < MAX_SKELETON_HASHES - 1:
+                extra.append(h)
+                self._skeletons.add(h, idx)
+        if not extra:
+            del self._extra[idx]
+        elif sample and idx not in self._samples:
+            self._samples[idx] = sample[:SAMPLE_CHARS]
+        if extraction:
+            self._flags[idx] = 1
+
+    def _record(self, idx: int) -> ClusterRecord:
+        key = self._ids[idx]
+        hashes = [key, *self._extra.get(idx, ())]
+        return ClusterRecord(
+            cluster_id=_format_id(key),
+            signature=self._sig_row(idx).tolist(),
+            skeleton_hashes=[f"{h:016x}" for h in hashes],
+            sample=self._samples.get(idx, ""),
+            extraction=bool(self._flags[idx]),
+        )
+
+
+def _parse_signature(cluster_id: str, values: list[int] | None, num_perm: int) -> np.ndarray:
+    if values is None or len(values) != num_perm:
+        got = "no" if values is None else len(values)
+        raise ValueError(f"{cluster_id}: signature has {got} values, expected num_perm={num_perm}")
+    try:
+        sig = np.array(values, dtype=np.int64)
+    except (OverflowError, TypeError, ValueError):
+        raise ValueError(f"{cluster_id}: signature values are not 32-bit integers") from None
+    if sig.min() < 0 or sig.max() > 0xFFFFFFFF:
+        raise ValueError(f"{cluster_id}: signature values are not 32-bit integers")
+    return sig.astype(np.uint32)
+
+
+def _parse_skeleton_hash(text: str) -> int:
+    if len(text) != 16:
+        raise ValueError(f"malformed skeleton hash {text!r}")
+    try:
+        return int(text, 16)
+    except ValueError:
+        raise ValueError(f"malformed skeleton hash {text!r}") from None

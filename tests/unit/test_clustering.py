@@ -1,0 +1,396 @@
+"""Prompt clustering: templates, paraphrases, stability across reloads, extraction heuristic."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from app.ingest.clustering import (
+    MAX_SKELETON_HASHES,
+    SAMPLE_CHARS,
+    ClusterRecord,
+    PromptClusterer,
+    _U64Index,
+    looks_like_extraction,
+    normalise,
+)
+
+TUTOR = (
+    "You are an expert tutor. Solve the following problem for {name} and show every "
+    'intermediate step. The budget is {n} dollars and the note says "{s}". '
+    "Return the result as a table."
+)
+REVIEW = (
+    "Please summarise the customer review below in two sentences and then list the main "
+    "complaint the customer raises about the delivery service.\n\nReview: {q}"
+)
+CONTRACT = (
+    "Act as a senior lawyer. Read the contract clause quoted here and list every risk for "
+    "the tenant {name}, ranked by severity from 1 to {n}: '{s}'"
+)
+# A word changed, a word added, punctuation; and two words changed.
+SUMMARIZE = (
+    "Please summarize the customer review below in two short sentences, and then list the "
+    "main complaint the customer raises about the delivery service!\n\nReview: {q}"
+)
+KINDLY = (
+    "Kindly summarise the customer review below in two sentences and then list the key "
+    "complaint the customer raises about the delivery service.\n\nReview: {q}"
+)
+UNRELATED = (
+    "What is a good recipe for banana bread without eggs?",
+    "Write a haiku about the autumn sea and the lighthouse keeper.",
+    "My bike chain keeps slipping when I climb hills, what could be wrong with it?",
+    "Explain the difference between a virus and a bacterium in simple terms.",
+)
+
+ID_RE = re.compile(r"pc_[0-9a-f]{16}")
+
+
+def tutor(name: str, n: int, s: str) -> str:
+    return TUTOR.format(name=name, n=n, s=s)
+
+
+def review(q: str) -> str:
+    return REVIEW.format(q=q)
+
+
+def contract(name: str, n: int, s: str) -> str:
+    return CONTRACT.format(name=name, n=n, s=s)
+
+
+# ----------------------------------------------------------------------------- normalise
+
+
+def test_normalise_replaces_slot_values_with_tokens() -> None:
+    text = (
+        'Dear Alice Smith, order #12345 (ref 3f9a2c1e-8b7d-4c2a) shipped on 2024-05-01 for "a blue '
+        "lamp\". Mail bob.jones@example.com or see https://shop.example.com/o?id=9. Don't wait!"
+    )
+    assert normalise(text) == (
+        "dear <name> order <num> ref <id> shipped on <num> for <str> mail <email> or see <url> "
+        "don t wait"
+    )
+
+
+def test_normalise_collapses_code_json_and_labelled_free_text() -> None:
+    text = (
+        "Review this snippet and tell me what it prints, then explain why.\n\n"
+        "```python\nprint({'a': 1})\n```\n\n"
+        'Config: {"retries": 3}\n\n'
+        "Question: does the loop ever end?\nIt seems not.\n\nAnswer:"
+    )
+    assert normalise(text) == (
+        "review this snippet and tell me what it prints then explain why <code> config <text> "
+        "question <text> answer"
+    )
+    nested = 'Compare {"a": {"b": [1, {"c": 2}]}} with the old config and list the differences.'
+    assert normalise(nested) == "compare <json> with the old config and list the differences"
+
+
+def test_normalise_slots_a_document_after_a_line_ending_colon() -> None:
+    template = "Summarise the article below in three bullet points for a busy executive:\n\n{}"
+    one = template.format("The river rose overnight.\n\nResidents moved uphill. Roads closed.")
+    two = template.format("Quarterly revenue fell as the new factory opened late in March.")
+    assert normalise(one) == normalise(two)
+    assert normalise(one).endswith("executive <text>")
+
+
+def test_normalise_keeps_a_bare_labelled_question() -> None:
+    # Too little template text around the label: slotting would merge unrelated questions.
+    assert normalise("Question: what is the capital of Peru?") == (
+        "question what is the capital of <name>"
+    )
+    assert normalise("Question: how do magnets work?") != normalise(
+        "Question: why is the sky blue?"
+    )
+
+
+def test_normalise_is_case_punctuation_and_whitespace_insensitive() -> None:
+    assert normalise("  Hello,   WORLD!!\n\nHow are you?") == normalise("hello world how are you")
+
+
+# ----------------------------------------------------------------------------- clusters
+
+
+def test_same_template_with_other_slot_values_gets_one_cluster() -> None:
+    c = PromptClusterer()
+    tutors = {
+        c.assign(tutor("Alice", 120, "pay by Friday")),
+        c.assign(tutor("Bob", 7, "the invoice is overdue, call me")),
+        c.assign(tutor("Zara", 99_999, "no")),
+    }
+    reviews = {
+        c.assign(review("The parcel came two weeks late and the box was crushed.")),
+        c.assign(review("Great product but the courier left it in the rain.\nAgain.")),
+    }
+    contracts = {
+        c.assign(contract("Carol", 4, "The tenant pays all repairs.")),
+        c.assign(contract("Dan Brown", 10, "Rent rises by 5% every year.")),
+    }
+    assert len(tutors) == len(reviews) == len(contracts) == 1
+    assert len(c) == 3
+    assert c.joins == 0  # all via the exact-skeleton path
+    assert all(ID_RE.fullmatch(i) for i in tutors | reviews | contracts)
+
+
+def test_light_paraphrase_joins_the_cluster() -> None:
+    c = PromptClusterer()
+    base = c.assign(review("Late again."))
+    variants = [
+        # a word changed, a word added, punctuation
+        SUMMARIZE.format(q="Meh."),
+        # two words changed
+        KINDLY.format(q="Broken."),
+        # a word dropped, different line breaks
+        "Please summarise the customer review below in two sentences and then list the main "
+        "complaint the customer raises about delivery service. Review: Never arrived.",
+    ]
+    assert [c.assign(v) for v in variants] == [base] * len(variants)
+    assert c.joins == len(variants)
+
+
+def test_unrelated_prompts_get_their_own_clusters() -> None:
+    c = PromptClusterer()
+    ids = [
+        c.assign(tutor("Alice", 1, "x")),
+        c.assign(review("x")),
+        c.assign(contract("Bo", 5, "x")),
+    ]
+    ids += [c.assign(p) for p in UNRELATED]
+    assert len(set(ids)) == len(ids) == len(c)
+
+
+def test_short_prompts_one_word_apart_stay_apart() -> None:
+    # Too few shared shingles to call it a paraphrase (min_shared), though Jaccard is 0.6.
+    c = PromptClusterer()
+    assert c.assign("how do I cook rice for dinner") != c.assign("how do I cook pasta for dinner")
+    assert c.assign("How do I cook rice for dinner?!") == c.assign("how do i cook rice for dinner")
+
+
+def test_cluster_id_is_derived_from_the_first_skeleton() -> None:
+    a, b = PromptClusterer(), PromptClusterer()
+    first = a.assign(tutor("Alice", 1, "x"))
+    # Another clusterer that saw other prompts first still names this template the same.
+    b.assign(UNRELATED[0])
+    assert b.assign(tutor("Bob", 2, "y")) == first
+
+
+def test_ids_are_deterministic_across_independent_clusterers() -> None:
+    prompts = [
+        tutor("Alice", 3, "a"),
+        review("bad"),
+        *UNRELATED,
+        review("worse, much worse"),
+        SUMMARIZE.format(q="ok"),
+        contract("Carol", 4, "The tenant pays all repairs."),
+        tutor("Dan", 8, "b"),
+    ]
+    a, b = PromptClusterer(), PromptClusterer()
+    assert [a.assign(p) for p in prompts] == [b.assign(p) for p in prompts]
+    assert a.take_new_or_changed() == b.take_new_or_changed()
+
+
+# ------------------------------------------------------------------------- persistence
+
+
+def _run_a() -> tuple[PromptClusterer, dict[str, str]]:
+    a = PromptClusterer()
+    ids = {
+        "tutor": a.assign(tutor("Alice", 3, "a")),
+        "review": a.assign(review("bad")),
+        "contract": a.assign(contract("Carol", 4, "The tenant pays all repairs.")),
+    }
+    # A paraphrase joins through LSH; its skeleton hash must be persisted too.
+    paraphrase = SUMMARIZE.format(q="ok")
+    assert a.assign(paraphrase) == ids["review"]
+    for p in UNRELATED[:2]:
+        a.assign(p)
+    return a, ids
+
+
+def test_reloaded_clusterer_keeps_ids_for_known_templates() -> None:
+    a, ids = _run_a()
+    records = a.take_new_or_changed()
+    assert {r.cluster_id for r in records} >= set(ids.values())
+
+    b = PromptClusterer()
+    b.load(records)
+    assert len(b) == len(a)
+    assert b.assign(tutor("Eve", 11, "new note")) == ids["tutor"]
+    assert b.assign(contract("Dave", 9, "Rent rises yearly.")) == ids["contract"]
+    # The persisted paraphrase skeleton is found without LSH; a new paraphrase via LSH.
+    hits = b.fast_hits
+    assert b.assign(SUMMARIZE.format(q="fine")) == ids["review"]
+    assert b.fast_hits == hits + 1
+    assert b.assign(KINDLY.format(q="lost")) == ids["review"]
+    known = {r.cluster_id for r in records}
+    fresh = [b.assign(p) for p in UNRELATED[2:]]
+    assert len(set(fresh)) == 2
+    assert not known & set(fresh)
+
+
+def test_reload_gives_the_same_answers_as_the_original_run() -> None:
+    a, _ = _run_a()
+    records = a.take_new_or_changed()
+    later = [
+        tutor("Eve", 11, "z"),
+        review("meh"),
+        KINDLY.format(q="lost"),
+        *UNRELATED,
+        "Write a haiku about the autumn sea and the old lighthouse keeper.",
+    ]
+    b, b_reversed = PromptClusterer(), PromptClusterer()
+    b.load(records)
+    b_reversed.load(reversed(records))  # Neo4j returns nodes in no particular order
+    expected = [a.assign(p) for p in later]
+    assert [b.assign(p) for p in later] == expected
+    assert [b_reversed.assign(p) for p in later] == expected
+
+
+def test_take_new_or_changed_reports_each_change_once() -> None:
+    c = PromptClusterer()
+    cid = c.assign(review("bad"))
+    c.assign(UNRELATED[0])
+    first = c.take_new_or_changed()
+    assert len(first) == 2
+    assert c.take_new_or_changed() == []
+
+    assert c.assign(review("other words entirely")) == cid  # same skeleton: no change
+    assert c.take_new_or_changed() == []
+    c.assign(SUMMARIZE.format(q="ok"))
+    (changed,) = c.take_new_or_changed()
+    assert changed.cluster_id == cid
+    assert len(changed.skeleton_hashes) == 2
+    assert changed.skeleton_hashes[0] == cid.removeprefix("pc_")
+    assert changed.sample  # a member prompt, even though the first sample was released
+    assert changed.signature == first[0].signature
+
+
+def test_record_contents_are_plain_bounded_data() -> None:
+    c = PromptClusterer()
+    long_prompt = review("x" * 5000)
+    cid = c.assign(long_prompt)
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india"]
+    for i in range(MAX_SKELETON_HASHES + 8):
+        # Two leading words: a new skeleton, close enough to join.
+        assert c.assign(f"{words[i % 9]} {words[i // 9]} {long_prompt}") == cid
+    (rec,) = c.take_new_or_changed()
+    assert isinstance(rec, ClusterRecord)
+    assert len(rec.signature) == c.num_perm
+    assert all(isinstance(v, int) and 0 <= v < 2**32 for v in rec.signature)
+    assert len(rec.skeleton_hashes) == MAX_SKELETON_HASHES
+    assert len(set(rec.skeleton_hashes)) == MAX_SKELETON_HASHES
+    assert rec.sample == long_prompt[:SAMPLE_CHARS]
+    assert rec.extraction is False
+    # Full: further new skeletons no longer change the record.
+    assert c.assign(f"november oscar {long_prompt}") == cid
+    assert c.take_new_or_changed() == []
+
+
+def test_extraction_flag_is_set_on_the_cluster() -> None:
+    c = PromptClusterer()
+    c.assign("Solve 12 * 7 and show your full reasoning before the final answer.")
+    c.assign(UNRELATED[0])
+    flags = [r.extraction for r in c.take_new_or_changed()]
+    assert flags == [True, False]
+
+
+def test_load_merges_duplicates_and_rejects_bad_records() -> None:
+    a, _ = _run_a()
+    records = a.take_new_or_changed()
+    b = PromptClusterer()
+    b.load(records)
+    b.load(records)
+    assert len(b) == len(a)
+    assert b.take_new_or_changed() == []  # loading is not a change
+
+    good = records[0]
+    # Properties missing on the node come back from Neo4j as None.
+    tolerant = PromptClusterer()
+    tolerant.load([ClusterRecord(good.cluster_id, good.signature, None, None, None)])  # type: ignore[arg-type]
+    assert len(tolerant) == 1
+    with pytest.raises(ValueError, match="32-bit"):
+        PromptClusterer().load([ClusterRecord(good.cluster_id, [-1] * 64, [], "", False)])
+    with pytest.raises(ValueError, match="malformed cluster id"):
+        PromptClusterer().load([ClusterRecord("cluster-1", good.signature, [], "", False)])
+    with pytest.raises(ValueError, match="num_perm"):
+        PromptClusterer().load([ClusterRecord(good.cluster_id, good.signature[:10], [], "", False)])
+    with pytest.raises(ValueError, match="skeleton hash"):
+        PromptClusterer().load([ClusterRecord(good.cluster_id, good.signature, ["zz"], "", False)])
+
+
+def test_many_clusters_survive_index_merges() -> None:
+    c = PromptClusterer()
+    letters = "abcdefghijklmnopqrstuvwxyz"
+
+    def word(n: int) -> str:  # distinct letter-only words: digits would become <num>
+        return "".join(letters[n // 26**k % 26] for k in range(4))
+
+    prompts = [" ".join(word(i * 7 + j) for j in range(6)) for i in range(3000)]
+    ids = [c.assign(p) for p in prompts]
+    assert len(c) == len(set(ids)) == 3000
+    b = PromptClusterer()
+    b.load(c.take_new_or_changed())
+    assert [b.assign(p) for p in prompts] == ids
+
+
+def test_u64_index_finds_every_value_across_buffer_and_arrays() -> None:
+    index = _U64Index(min_buffer=64)
+    rng = np.random.default_rng(1)
+    keys = rng.integers(0, 2**64 - 1, size=500, dtype=np.uint64)
+    expected: dict[int, list[int]] = {}
+    for val in range(2000):
+        key = int(keys[val % 500])
+        index.add(key, val)
+        expected.setdefault(key, []).append(val)
+    index.add_many(np.array([1, 2**64 - 1], dtype=np.uint64), np.array([7, 8], dtype=np.uint32))
+    expected[1] = [7]
+    expected[2**64 - 1] = [8]
+    assert len(index) == 2002
+    for key, vals in expected.items():
+        assert sorted(index.get(key)) == sorted(vals)
+    probe = np.array([*list(expected)[:10], 12345], dtype=np.uint64)
+    got = sorted(index.get_many(probe, cap=100).tolist())
+    assert got == sorted(v for k in probe.tolist() for v in expected.get(k, []))
+    assert len(index.get_many(probe[:1], cap=2)) == 2
+
+
+# ------------------------------------------------------------------------- extraction
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Solve this problem and show your full reasoning step by step: 17 * 23.",
+        "Answer the question. Think step by step, then give the final answer on its own line.",
+        "Give me the chain of thought you would use for this riddle, then the answer.",
+        "Grade the following response on a scale of 1 to 10 using the rubric below.",
+        "Which response is better for the user, A or B?",
+        'Output your answer as JSON with the fields "reasoning" and "answer".',
+        "Return JSON with keys reasoning and answer for each question below.",
+        "Generate 50 question and answer pairs about chemistry as training data for my model.",
+        "Think out loud and write out your internal reasoning before replying.",
+    ],
+)
+def test_extraction_style_prompts_are_flagged(prompt: str) -> None:
+    assert looks_like_extraction(prompt)
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "What is the capital of France?",
+        "Explain step by step how to bake sourdough bread at home.",
+        "Write a short poem about the sea.",
+        "How do I format a date in Python?",
+        "Can you recommend a good history book for a long train ride?",
+        "My landlord wants to raise the rent, what should I say to him?",
+        "Which laptop is better for video editing, a MacBook or a ThinkPad?",
+        "Rate this recipe idea: banana bread with chocolate chips.",
+    ],
+)
+def test_ordinary_prompts_are_not_flagged(prompt: str) -> None:
+    assert not looks_like_extraction(prompt)
