@@ -307,7 +307,10 @@ def detect(
     ] = 1.0,
     seed: Annotated[int, typer.Option(help="Louvain random seed (fixed → repeatable runs).")] = 42,
     algorithm: Annotated[
-        str, typer.Option(help="python-louvain (default) or networkx-louvain.")
+        str,
+        typer.Option(
+            help="python-louvain (default), networkx-louvain or leiden (igraph + leidenalg)."
+        ),
     ] = "python-louvain",
     threshold: Annotated[
         float, typer.Option(help="Score at or above which a ring is flagged for an analyst.")

@@ -23,7 +23,7 @@ def test_components_labels_by_smallest_vertex() -> None:
     assert components(8, u, v).tolist() == [0, 0, 0, 3, 4, 5, 5, 7]
 
 
-@pytest.mark.parametrize("algorithm", ["python-louvain", "networkx-louvain"])
+@pytest.mark.parametrize("algorithm", ["python-louvain", "networkx-louvain", "leiden"])
 def test_two_cliques_joined_by_a_weak_edge_split_and_hubs_vanish(algorithm: str) -> None:
     a = list(range(0, 8))
     b = list(range(8, 16))
