@@ -275,10 +275,10 @@ def seed_generate(
 
 @app.command()
 def demo(
-    scale: Annotated[float, typer.Option(help="Scenario size (see `seed generate`).")] = 0.01,
+    scale: Annotated[float, typer.Option(help="Scenario size (see `seed generate`).")] = 0.005,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
 ) -> None:
-    """Start Neo4j, generate a small scenario, ingest it, and say what to open next."""
+    """Start Neo4j, generate a small scenario, ingest it, detect rings, say what to open next."""
     settings = get_settings()
     began = time.perf_counter()
     if settings.managed_neo4j:
@@ -286,10 +286,16 @@ def demo(
     out = settings.var_dir / "demo"
     seed_generate(out, scale=scale, seed=seed)
     ingest([out], quarantine=None, batch_lines=None)
+    detect(
+        resolution=1.0,
+        seed=42,
+        algorithm="python-louvain",
+        threshold=DetectionParams().flag_threshold,
+    )
     console.print(
         f"\n[bold green]demo ready[/] in {time.perf_counter() - began:.0f}s. Next:\n"
-        "  ringscope detect                     # find, score and attribute rings\n"
         "  ringscope rings                      # the rings it found\n"
+        f"  ringscope evaluate --truth {out / 'truth.json'}   # against the ground truth\n"
         "  ringscope serve                      # the analyst web app on http://127.0.0.1:8000\n"
         "  ringscope stats                      # what is in the graph\n"
         f"  Neo4j Bolt: {settings.bolt_uri()} (user {settings.neo4j_user}, password in {settings.local_secrets_file})\n"
