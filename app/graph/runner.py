@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 import neo4j
@@ -69,6 +69,15 @@ class GraphRunner:
         try:
             with self.driver.session(database=self.database) as session:
                 return session.execute_write(work)
+        except neo4j.exceptions.ServiceUnavailable as exc:
+            raise DatabaseUnavailable(f"Neo4j at {self.uri} is unavailable: {exc}") from exc
+
+    def stream(self, query: Query, **params: Any) -> Iterator[dict[str, Any]]:
+        """Yield rows one at a time (for results too big to hold as one list)."""
+        try:
+            with self.driver.session(database=self.database, default_access_mode="READ") as session:
+                for record in session.run(query.text, params):
+                    yield dict(record)
         except neo4j.exceptions.ServiceUnavailable as exc:
             raise DatabaseUnavailable(f"Neo4j at {self.uri} is unavailable: {exc}") from exc
 

@@ -180,7 +180,8 @@ class Ingestor:
         """Ingest every file; returns the report (also on partial failure via self.report)."""
         started = time.perf_counter()
         files = discover(paths)
-        rows = self.runner.read(queries.ingest.list_prompt_clusters)
+        # Streamed: a million persisted clusters would be gigabytes as one list of rows.
+        rows = self.runner.stream(queries.ingest.list_prompt_clusters)
         self.clusterer.load(_cluster_record(row) for row in rows)
         self.report.clusters_before = len(self.clusterer)
         try:
