@@ -1,4 +1,4 @@
-"""Web tests: the real Neo4j (started if needed, like tests/integration), seeded once with the
+"""Web tests: the session's real Neo4j (tests/conftest.py), seeded once with the
 hand-made scenario in scenario.py, re-seeded only if another test wiped it."""
 
 from __future__ import annotations
@@ -12,32 +12,13 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import GraphDatabase
 
-from app.config import get_settings
-from app.graph import local_server
 from app.graph.queries import queries
 from app.graph.runner import GraphRunner
-from app.graph.schema import apply_schema
 from app.graph.web_repo import get_ring
 from app.web.main import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import scenario
-
-
-@pytest.fixture(scope="session")
-def web_runner() -> Iterator[GraphRunner]:
-    settings = get_settings()
-    started_here = False
-    if settings.managed_neo4j and not local_server.status(settings).answering:
-        local_server.start(settings)
-        started_here = True
-    runner = GraphRunner.from_settings(settings)
-    runner.verify()
-    apply_schema(runner)
-    yield runner
-    runner.close()
-    if started_here:
-        local_server.stop(settings)
 
 
 def _seeded(runner: GraphRunner) -> bool:
@@ -46,12 +27,12 @@ def _seeded(runner: GraphRunner) -> bool:
 
 
 @pytest.fixture
-def seeded(web_runner: GraphRunner, tmp_path_factory: pytest.TempPathFactory) -> GraphRunner:
+def seeded(neo4j_runner: GraphRunner, tmp_path_factory: pytest.TempPathFactory) -> GraphRunner:
     """The scenario in the database (seeded once; again only if someone wiped the graph)."""
-    if not _seeded(web_runner):
-        web_runner.run_autocommit(queries.stats.wipe_graph)
-        scenario.seed(web_runner, tmp_path_factory.mktemp("web-scenario"))
-    return web_runner
+    if not _seeded(neo4j_runner):
+        neo4j_runner.run_autocommit(queries.stats.wipe_graph)
+        scenario.seed(neo4j_runner, tmp_path_factory.mktemp("web-scenario"))
+    return neo4j_runner
 
 
 @pytest.fixture

@@ -29,7 +29,6 @@ _spec = importlib.util.spec_from_file_location(
 assert _spec and _spec.loader
 _api = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_api)
-web_runner = _api.web_runner
 seeded = _api.seeded
 
 
