@@ -29,6 +29,17 @@ def _when(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
 
 
+def _span_row(account: str, key_name: str, key: str, entry: list[Any]) -> dict[str, Any]:
+    """The common part of an (account, node) relationship row: count and first/last seen."""
+    return {
+        "account_id": account,
+        key_name: key,
+        "count": entry[0],
+        "first": _when(entry[1]),
+        "last": _when(entry[2]),
+    }
+
+
 def hash_email(email: str, salt: str) -> tuple[str | None, str | None]:
     """Split an e-mail into (domain, salted hash of the local part); analysts never see the raw one."""
     local, sep, domain = email.strip().rpartition("@")
@@ -98,17 +109,10 @@ class BatchAggregator:
             }
         elif isinstance(event, PaymentEvent):
             key = (event.account_id, event.payment_id)
-            ts = event.ts.timestamp()
-            entry = self._payments.get(key)
-            if entry is None:
-                self._payments[key] = [1, ts, ts, event.method, event.bin, event.issuer_country]
-            else:
-                entry[0] += 1
-                entry[1] = min(entry[1], ts)
-                entry[2] = max(entry[2], ts)
-                entry[3] = event.method or entry[3]
-                entry[4] = event.bin or entry[4]
-                entry[5] = event.issuer_country or entry[5]
+            entry = self._touch(self._payments, key, event.ts.timestamp(), extra=3, fill=None)
+            entry[3] = event.method or entry[3]
+            entry[4] = event.bin or entry[4]
+            entry[5] = event.issuer_country or entry[5]
         elif isinstance(event, IpInfoEvent):
             self._ip_info[event.ip] = {
                 "ip": event.ip,
@@ -125,10 +129,13 @@ class BatchAggregator:
             }
 
     @staticmethod
-    def _touch(table: dict[Any, list[Any]], key: Any, ts: float, extra: int = 0) -> list[Any]:
+    def _touch(
+        table: dict[Any, list[Any]], key: Any, ts: float, extra: int = 0, fill: Any = 0
+    ) -> list[Any]:
+        # Entries are [count, first, last, *extra]: one place keeps count and the time span.
         entry = table.get(key)
         if entry is None:
-            entry = table[key] = [0, ts, ts] + [0] * extra
+            entry = table[key] = [0, ts, ts] + [fill] * extra
         else:
             if ts < entry[1]:
                 entry[1] = ts
@@ -152,7 +159,7 @@ class BatchAggregator:
         if event.ip is not None:
             self._touch(self._ip, (account, event.ip), ts)
         if event.device_id is not None:
-            entry = self._touch(self._device, (account, event.device_id), ts, extra=1)
+            entry = self._touch(self._device, (account, event.device_id), ts, extra=1, fill=None)
             if event.user_agent:
                 entry[3] = event.user_agent
         if event.prompt:
@@ -190,46 +197,22 @@ class BatchAggregator:
         rows.ip_info = list(self._ip_info.values())
         rows.payments = [
             {
-                "account_id": account,
-                "payment_id": payment,
-                "count": e[0],
-                "first": _when(e[1]),
-                "last": _when(e[2]),
+                **_span_row(account, "payment_id", payment, e),
                 "method": e[3],
                 "bin": e[4],
                 "issuer_country": e[5],
             }
             for (account, payment), e in self._payments.items()
         ]
-        rows.ip_usage = [
-            {"account_id": a, "ip": ip, "count": e[0], "first": _when(e[1]), "last": _when(e[2])}
-            for (a, ip), e in self._ip.items()
-        ]
+        rows.ip_usage = [_span_row(a, "ip", ip, e) for (a, ip), e in self._ip.items()]
         rows.ips = sorted({ip for _account, ip in self._ip})
         user_agents: dict[str, str | None] = {}
         for (_account, device), entry in self._device.items():
             user_agents[device] = entry[3] or user_agents.get(device)
         rows.devices = [{"device_id": d, "user_agent": ua} for d, ua in user_agents.items()]
-        rows.device_usage = [
-            {
-                "account_id": a,
-                "device_id": d,
-                "count": e[0],
-                "first": _when(e[1]),
-                "last": _when(e[2]),
-            }
-            for (a, d), e in self._device.items()
-        ]
+        rows.device_usage = [_span_row(a, "device_id", d, e) for (a, d), e in self._device.items()]
         rows.cluster_usage = [
-            {
-                "account_id": a,
-                "cluster_id": c,
-                "count": e[0],
-                "first": _when(e[1]),
-                "last": _when(e[2]),
-                "input_tokens": e[3],
-                "output_tokens": e[4],
-            }
+            {**_span_row(a, "cluster_id", c, e), "input_tokens": e[3], "output_tokens": e[4]}
             for (a, c), e in self._cluster.items()
         ]
         per_cluster: dict[str, int] = {}
