@@ -315,7 +315,8 @@ def detect(
     algorithm: Annotated[
         str,
         typer.Option(
-            help="python-louvain (default), networkx-louvain or leiden (igraph + leidenalg)."
+            help="python-louvain (default), networkx-louvain, leiden (igraph + leidenalg), "
+            "networkit-plm or networkit-leiden (NetworKit, every core; see docs/algorithms.md)."
         ),
     ] = "python-louvain",
     threshold: Annotated[

@@ -1,5 +1,20 @@
 """Community detection on the evidence graph (Louvain), component by component.
 
+Algorithms (`DetectionParams.algorithm`, see ALGORITHMS and docs/algorithms.md for the comparison):
+
+* python-louvain (default): `community.best_partition`, seeded.
+* networkx-louvain: `networkx.community.louvain_communities`, seeded.
+* leiden: leidenalg on igraph (RBConfiguration = modularity with resolution), seeded.
+* networkit-plm: NetworKit's PLM (Louvain with a refinement move phase) in C++. The move phase
+  runs with par="none" (nodes visited in order, no shuffling), which makes it deterministic for
+  any thread count; the coarsening uses every core. `seed` has no effect (nothing is random).
+* networkit-leiden: NetworKit's ParallelLeiden on every core. Not deterministic with more than
+  one thread (threads race on node moves; NetworKit seeds one generator per thread), so ring ids
+  can differ between two runs on the same data; with RINGSCOPE_NETWORKIT_THREADS=1 it is
+  deterministic for a given seed.
+
+All of them optimise modularity with the same resolution on the same graph.
+
 Louvain runs separately on each connected component. Disconnected accounts can never share a
 community anyway, and running per component keeps modularity's null model local: a ring's
 partition does not change because unrelated traffic elsewhere in the projection grew (global
@@ -15,6 +30,8 @@ the split only when it exposes a ring that scores clearly higher than the whole.
 
 from __future__ import annotations
 
+import os
+
 import community as community_louvain
 import networkx as nx
 import numpy as np
@@ -23,7 +40,17 @@ from app.detection.membership import Adjacency
 from app.detection.model import DetectionParams
 
 SMALL_COMPONENT = 3
-ALGORITHMS = ("python-louvain", "networkx-louvain", "leiden")
+ALGORITHMS = (
+    "python-louvain",
+    "networkx-louvain",
+    "leiden",
+    "networkit-plm",
+    "networkit-leiden",
+)
+NETWORKIT = ("networkit-plm", "networkit-leiden")
+# ParallelLeiden's number of Leiden passes (NetworKit's default): later passes start from the
+# previous partition and stop early once nothing moves.
+NETWORKIT_LEIDEN_ITERATIONS = 3
 
 
 def _louvain(graph: nx.Graph, params: DetectionParams) -> list[list[int]]:
@@ -64,6 +91,60 @@ def _leiden(graph: nx.Graph, params: DetectionParams) -> list[list[int]]:
     return [[nodes[i] for i in community] for community in found]
 
 
+def networkit_threads() -> int:
+    """Threads NetworKit uses: RINGSCOPE_NETWORKIT_THREADS, else every core of the machine."""
+    configured = os.environ.get("RINGSCOPE_NETWORKIT_THREADS", "").strip()
+    if configured:
+        try:
+            threads = int(configured)
+        except ValueError:
+            raise ValueError(
+                f"RINGSCOPE_NETWORKIT_THREADS must be a positive integer, got {configured!r}"
+            ) from None
+        if threads < 1:
+            raise ValueError(f"RINGSCOPE_NETWORKIT_THREADS must be >= 1, got {threads}")
+        return threads
+    return os.cpu_count() or 1
+
+
+def _networkit(
+    u: np.ndarray, v: np.ndarray, w: np.ndarray, params: DetectionParams
+) -> list[list[int]]:
+    """Communities with NetworKit (PLM with refinement, or ParallelLeiden) on one component.
+
+    Vertex ids are compacted to 0..k-1 for NetworKit and mapped back. Edges are added in the
+    given (sorted) order, so the graph and hence PLM's visiting order are reproducible.
+    """
+    import networkit as nk
+
+    nk.setNumberOfThreads(networkit_threads())
+    # One seed for every thread (useThreadId=False): reproducible with one thread; see the
+    # module docstring for ParallelLeiden with several.
+    nk.engineering.setSeed(params.seed, False)
+    ids, inverse = np.unique(np.concatenate((u, v)), return_inverse=True)
+    graph = nk.Graph(int(ids.size), weighted=True, directed=False)
+    graph.addEdges(
+        (
+            w.astype(np.float64),
+            (inverse[: u.size].astype(np.uint64), inverse[u.size :].astype(np.uint64)),
+        )
+    )
+    if params.algorithm == "networkit-plm":
+        algo = nk.community.PLM(graph, refine=True, gamma=params.resolution, par="none")
+    else:
+        algo = nk.community.ParallelLeiden(
+            graph,
+            randomize=True,
+            iterations=NETWORKIT_LEIDEN_ITERATIONS,
+            gamma=params.resolution,
+        )
+    algo.run()
+    labels = np.asarray(algo.getPartition().getVector(), dtype=np.int64)
+    order = np.argsort(labels, kind="stable")
+    bounds = np.flatnonzero(np.diff(labels[order])) + 1
+    return [ids[part].tolist() for part in np.split(order, bounds)]
+
+
 def _louvain_pendants_folded(
     n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, params: DetectionParams
 ) -> list[list[int]]:
@@ -77,11 +158,17 @@ def _louvain_pendants_folded(
     pend_u = (u < n) & (deg[u] == 1) & (deg[v] > 1)
     pend_v = (v < n) & (deg[v] == 1) & (deg[u] > 1)
     pendant = pend_u | pend_v
-    graph = nx.Graph()
-    graph.add_weighted_edges_from(
-        zip(u[~pendant].tolist(), v[~pendant].tolist(), w[~pendant].tolist(), strict=True)
-    )
-    groups = _louvain(graph, params) if graph.number_of_edges() else []
+    groups: list[list[int]]
+    if not (~pendant).any():
+        groups = []
+    elif params.algorithm in NETWORKIT:
+        groups = _networkit(u[~pendant], v[~pendant], w[~pendant], params)
+    else:
+        graph = nx.Graph()
+        graph.add_weighted_edges_from(
+            zip(u[~pendant].tolist(), v[~pendant].tolist(), w[~pendant].tolist(), strict=True)
+        )
+        groups = _louvain(graph, params)
     label = {x: i for i, group in enumerate(groups) for x in group}
     leaf = np.where(pend_u, u, v)[pendant]
     anchor = np.where(pend_u, v, u)[pendant]

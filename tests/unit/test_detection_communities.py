@@ -1,4 +1,4 @@
-"""Community stage: components, pendant folding, hub removal, determinism."""
+"""Community stage: components, pendant folding, hub removal, determinism, every algorithm."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-from app.detection.communities import components, partition
-from app.detection.model import DetectionParams
+from app.detection import detect, load_fixture
+from app.detection.communities import ALGORITHMS, components, networkit_threads, partition
+from app.detection.model import DetectionParams, DetectionResult
 
 
 def _edges(pairs: list[tuple[int, int, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -23,7 +24,7 @@ def test_components_labels_by_smallest_vertex() -> None:
     assert components(8, u, v).tolist() == [0, 0, 0, 3, 4, 5, 5, 7]
 
 
-@pytest.mark.parametrize("algorithm", ["python-louvain", "networkx-louvain", "leiden"])
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
 def test_two_cliques_joined_by_a_weak_edge_split_and_hubs_vanish(algorithm: str) -> None:
     a = list(range(0, 8))
     b = list(range(8, 16))
@@ -42,22 +43,88 @@ def test_two_cliques_joined_by_a_weak_edge_split_and_hubs_vanish(algorithm: str)
     assert all(x < 20 for s in as_sets for x in s)
 
 
-def test_pendant_accounts_follow_their_neighbour() -> None:
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_pendant_accounts_follow_their_neighbour(algorithm: str) -> None:
     clique = list(range(6))
     pairs = [(x, y, 1.0) for x, y in itertools.combinations(clique, 2)]
     pairs += [(6, 0, 0.2), (7, 3, 0.2)]  # pendants
     u, v, w = _edges(pairs)
-    comms = partition(8, u, v, w, DetectionParams())
+    comms = partition(8, u, v, w, DetectionParams(algorithm=algorithm))
     assert [c.tolist() for c in comms] == [list(range(8))]
 
 
-def test_partition_is_deterministic() -> None:
+def _random_graph() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
     pairs = [
         (int(a), int(b), float(rng.random())) for a, b in rng.integers(0, 300, (900, 2)) if a != b
     ]
     pairs = list({(min(a, b), max(a, b)): (a, b, x) for a, b, x in pairs}.values())
-    u, v, w = _edges(pairs)
-    first = partition(300, u, v, w, DetectionParams())
-    second = partition(300, u, v, w, DetectionParams())
+    return _edges(pairs)
+
+
+# networkit-leiden is left out: with several threads it is not deterministic (documented).
+@pytest.mark.parametrize("algorithm", ["python-louvain", "networkx-louvain", "networkit-plm"])
+def test_partition_is_deterministic(algorithm: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    u, v, w = _random_graph()
+    first = partition(300, u, v, w, DetectionParams(algorithm=algorithm))
+    # networkit-plm's result must not depend on how many threads NetworKit uses either.
+    monkeypatch.setenv("RINGSCOPE_NETWORKIT_THREADS", "1")
+    second = partition(300, u, v, w, DetectionParams(algorithm=algorithm))
     assert [c.tolist() for c in first] == [c.tolist() for c in second]
+
+
+def test_networkit_leiden_is_deterministic_on_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RINGSCOPE_NETWORKIT_THREADS", "1")
+    u, v, w = _random_graph()
+    params = DetectionParams(algorithm="networkit-leiden")
+    first = partition(300, u, v, w, params)
+    second = partition(300, u, v, w, params)
+    assert [c.tolist() for c in first] == [c.tolist() for c in second]
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_every_algorithm_covers_each_linked_account_once(algorithm: str) -> None:
+    u, v, w = _random_graph()
+    comms = partition(300, u, v, w, DetectionParams(algorithm=algorithm))
+    members = np.concatenate(comms)
+    assert members.size == np.unique(members).size
+    linked = set(np.concatenate((u, v)).tolist())
+    # Every account with an edge is in a community of >= 2, except ones left alone.
+    assert set(members.tolist()) <= linked
+    assert len(comms) > 1
+
+
+def test_networkit_threads_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RINGSCOPE_NETWORKIT_THREADS", raising=False)
+    assert networkit_threads() >= 1
+    monkeypatch.setenv("RINGSCOPE_NETWORKIT_THREADS", "3")
+    assert networkit_threads() == 3
+    monkeypatch.setenv("RINGSCOPE_NETWORKIT_THREADS", "many")
+    with pytest.raises(ValueError, match="RINGSCOPE_NETWORKIT_THREADS"):
+        networkit_threads()
+    monkeypatch.setenv("RINGSCOPE_NETWORKIT_THREADS", "0")
+    with pytest.raises(ValueError, match=">= 1"):
+        networkit_threads()
+
+
+FIXTURES = ("card_ring", "cgnat_crowd", "two_cells", "enterprise_tenant", "hard_negatives")
+
+
+@pytest.fixture(scope="module")
+def default_flagged() -> dict[str, list[tuple[str, ...]]]:
+    return {name: _flagged(detect(load_fixture(name))) for name in FIXTURES}
+
+
+def _flagged(result: DetectionResult) -> list[tuple[str, ...]]:
+    return sorted(tuple(sorted(r.members)) for r in result.rings if r.flagged)
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+@pytest.mark.parametrize("algorithm", [a for a in ALGORITHMS if a != DetectionParams().algorithm])
+def test_fixture_flags_the_same_rings_as_the_default(
+    algorithm: str, name: str, default_flagged: dict[str, list[tuple[str, ...]]]
+) -> None:
+    # The default's rings on these fixtures are pinned by test_detection_scenarios.py.
+    result = detect(load_fixture(name), DetectionParams(algorithm=algorithm))
+    assert _flagged(result) == default_flagged[name]
+    assert result.params.algorithm == algorithm
