@@ -19,6 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from app.auth.commands import users_app
 from app.config import Settings, get_settings
 from app.detection.model import Attribution, DetectionParams, DetectionResult, Ring, Signal
 from app.graph import local_server
@@ -37,6 +38,7 @@ seed_app = typer.Typer(help="Synthetic campaigns with ground truth.", no_args_is
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(seed_app, name="seed")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(users_app, name="users")
 app.command("scheduler")(scheduler_command)
 
 console = Console()
@@ -296,6 +298,7 @@ def demo(
         f"\n[bold green]demo ready[/] in {time.perf_counter() - began:.0f}s. Next:\n"
         "  ringscope rings                      # the rings it found\n"
         f"  ringscope evaluate --truth {out / 'truth.json'}   # against the ground truth\n"
+        "  ringscope users add NAME --role admin  # the first web app user (password prompted)\n"
         "  ringscope serve                      # the analyst web app on http://127.0.0.1:8000\n"
         "  ringscope stats                      # what is in the graph\n"
         f"  Neo4j Bolt: {settings.bolt_uri()} (user {settings.neo4j_user}, password in {settings.local_secrets_file})\n"

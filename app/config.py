@@ -49,6 +49,21 @@ class Settings(BaseSettings):
     webhook_retries: int = 4
     webhook_backoff_seconds: float = 2.0
     webhook_timeout_seconds: float = 10.0
+    # Web app access control (docs/security.md).
+    # Absolute lifetime of a login session; removal / role changes apply at once regardless.
+    session_ttl_minutes: int = 480
+    # Session cookie Secure flag: "auto" = Secure except over plain http to a loopback address;
+    # "always"; "never" (plain-http intranet without TLS: traffic and cookie are then exposed).
+    cookie_secure: str = "auto"
+    # Login rate limit, per username and per client IP.
+    login_max_failures: int = 5
+    login_window_seconds: int = 300
+    # Append-only audit log (default <var_dir>/audit); not touched by `ringscope reset`.
+    audit_dir: Path | None = None
+
+    @property
+    def audit_path(self) -> Path:
+        return self.audit_dir or self.var_dir / "audit"
 
     @property
     def managed_neo4j(self) -> bool:
