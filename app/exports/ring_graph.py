@@ -206,11 +206,15 @@ def build_ring_graph(
             dict(row.props),
             degree=row.degree,
         )
+        # The hot loop of a big ring (~10k links): positional construction, no helper calls.
+        suffix = f"|{{}}|{sid}"
         for link in row.links:
-            aid = node_id(ACCOUNT, link.account_id)
+            aid = "Account:" + link.account_id
             if aid in nodes:
-                edge = _edge(aid, sid, link)
-                edges[edge.id] = edge
+                eid = aid + suffix.format(link.rel)
+                edges[eid] = GraphEdge(
+                    eid, aid, sid, link.rel, link.requests, link.first_seen, link.last_seen
+                )
         for link in row.outsiders:
             aid = node_id(ACCOUNT, link.account_id)
             if aid not in nodes:

@@ -449,18 +449,18 @@ def ring_shared_nodes(
     )
     result = []
     for r in rows:
-        links = []
-        for packed in r["links"]:
-            count, first, last, account = packed.split("\t", 3)
-            links.append(
-                Link(
-                    account_id=account,
-                    rel=r["rel"],
-                    requests=int(count),
-                    first_seen=None if first == "-1" else int(first),
-                    last_seen=None if last == "-1" else int(last),
-                )
+        rel = r["rel"]
+        # One comprehension, positional tuples: a 2,000-member ring has ~10k links to decode.
+        links = [
+            Link(
+                account,
+                rel,
+                int(count),
+                None if first == "-1" else int(first),
+                None if last == "-1" else int(last),
             )
+            for count, first, last, account in (packed.split("\t", 3) for packed in r["links"])
+        ]
         result.append(
             SharedNodeRow(
                 kind=r["kind"],
