@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 try:
@@ -131,6 +131,14 @@ def _ts(obj: dict[str, Any], field: str, required: bool = True) -> datetime | No
     if parsed.tzinfo is None:
         # A timestamp without zone would silently shift activity hours; refuse rather than guess.
         raise InvalidEvent(f"field '{field}' has no time zone (use e.g. 2026-04-22T10:03:00Z)")
+    try:
+        # Everything downstream works in UTC; 0001-01-01T00:00+14:00 has no UTC date and would
+        # otherwise crash the whole batch later instead of quarantining this line.
+        parsed.astimezone(UTC)
+    except OverflowError:
+        raise InvalidEvent(
+            f"field '{field}' is out of range (years 1 to 9999 in UTC): {value[:40]!r}"
+        ) from None
     return parsed
 
 
@@ -157,7 +165,8 @@ def _choice(obj: dict[str, Any], field: str, allowed: frozenset[str]) -> str | N
     value = obj.get(field)
     if value is None:
         return None
-    if value not in allowed:
+    # isinstance first: a list or object is unhashable and would crash the set lookup.
+    if not isinstance(value, str) or value not in allowed:
         raise InvalidEvent(f"field '{field}' must be one of {', '.join(sorted(allowed))}")
     return str(value)
 

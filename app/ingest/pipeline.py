@@ -75,6 +75,10 @@ class IngestReport:
     clusters_after: int = 0
     quarantine_path: Path | None = None
     file_errors: list[str] = field(default_factory=list)
+    # Where a run stands, for the message when Neo4j goes away mid-file: the file being
+    # ingested and how many of its lines are committed (by this run or earlier ones).
+    current_file: Path | None = None
+    current_committed: int = 0
 
     @property
     def events_per_second(self) -> float:
@@ -122,6 +126,9 @@ def _open(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 class Quarantine:
     """Bad lines with file, line number and reason, written only if there are any."""
 
@@ -129,15 +136,23 @@ class Quarantine:
         self.path = path
         self._handle: IO[str] | None = None
         self.count = 0
+        self.written = False
 
-    def add(self, file: Path, line: int, reason: str, raw: bytes) -> None:
+    def add(self, file: Path, line: int, reason: str, raw: bytes, counted: bool = True) -> None:
+        """Record one bad line; `counted=False` for a note that is not a line (an unreadable
+        rest of a file), so that read = ingested + quarantined + already present still holds."""
         if self._handle is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = self.path.open("a", encoding="utf-8")
         text = raw.rstrip(b"\r\n").decode("utf-8", errors="backslashreplace")
         record = {"file": str(file), "line": line, "reason": reason, "raw": text}
-        self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self.count += 1
+        line_text = json.dumps(record, ensure_ascii=False)
+        # Keep one record per physical line for any reader: these characters are line breaks
+        # to str.splitlines() and many editors, so they are escaped like control characters.
+        line_text = line_text.translate(_LINE_BREAKS)
+        self._handle.write(line_text + "\n")
+        self.count += counted
+        self.written = True
 
     def close(self) -> None:
         if self._handle is not None:
@@ -191,7 +206,7 @@ class Ingestor:
         finally:
             self.quarantine.close()
             self.report.quarantined = self.quarantine.count
-            self.report.quarantine_path = self.quarantine.path if self.quarantine.count else None
+            self.report.quarantine_path = self.quarantine.path if self.quarantine.written else None
             self.report.clusters_after = len(self.clusterer)
             self.report.seconds = time.perf_counter() - started
         return self.report
@@ -200,6 +215,7 @@ class Ingestor:
         digest = file_digest(path)
         progress = self.runner.read(queries.ingest.get_file_progress, digest=digest)
         committed = int(progress[0]["lines_committed"]) if progress else 0
+        self.report.current_file, self.report.current_committed = path, committed
         aggregator = BatchAggregator(self.clusterer.assign, self.salt)
         batch_start = 0
         line_no = 0
@@ -219,7 +235,7 @@ class Ingestor:
             # A truncated or corrupt gzip: keep what was read, say exactly where it stopped.
             reason = f"file unreadable after line {line_no}: {exc}"
             self.report.file_errors.append(f"{path}: {reason}")
-            self.quarantine.add(path, line_no + 1, reason, b"")
+            self.quarantine.add(path, line_no + 1, reason, b"", counted=False)
         if line_no > max(batch_start, committed):
             self._flush(path, digest, max(batch_start, committed), line_no, aggregator)
         self.on_progress(handled)
@@ -257,6 +273,7 @@ class Ingestor:
             lambda tx: _write_batch(tx, path.name, digest, start, end, rows, clusters)
         )
         self.report.write_seconds += time.perf_counter() - began
+        self.report.current_committed = end
         self.report.rows_written += rows.row_count() + len(clusters)
         self.report.batches_written += 1
 
