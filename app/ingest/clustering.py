@@ -691,7 +691,19 @@ class PromptClusterer:
         Returns:
             The cluster id, "pc_" followed by 16 hex chars.
         """
-        skeleton = normalise(prompt)
+        return self.assign_skeleton(prompt, normalise(prompt))
+
+    def assign_skeleton(self, prompt: str, skeleton: str) -> str:
+        """`assign` with the skeleton already computed (`normalise(prompt)`, e.g. in worker
+        processes: normalising is the costly, order-independent part; assigning is sequential).
+
+        Args:
+            prompt: The prompt text.
+            skeleton: `normalise(prompt)`.
+
+        Returns:
+            The cluster id, as `assign(prompt)` would return it.
+        """
         key = _skeleton_hash(skeleton)
         cid = self._hot.get(key)
         if cid is not None:

@@ -1,0 +1,297 @@
+"""The DuckDB engine: one process, chunks of lines parsed by the shared SQL, aggregated at the end."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from app.ingest.clustering import PromptClusterer
+from app.ingest.columnar import shim
+from app.ingest.columnar.common import (
+    EVENT_COLUMNS,
+    AggregateReport,
+    PeakRss,
+    SlowPath,
+    Timer,
+    cluster_prompts,
+    cluster_rows,
+)
+from app.ingest.columnar.reader import Chunk, FileDone, read_ahead
+from app.ingest.pipeline import discover
+
+_STORED = [c for c in EVENT_COLUMNS if c != "prompt"]  # prompt text lives in prompt_first only
+_BLANK = r"^[ \t\r\n\x0b\x0c]*\z"
+
+
+def connect(db_path: Path, threads: int, memory_limit: str, salt: str) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the shim macros, UTC, explicit limits and the salt parameter."""
+    con = duckdb.connect(str(db_path))
+    con.execute(f"SET threads = {int(threads)}")
+    con.execute("SET memory_limit = ?", [memory_limit])
+    con.execute("SET temp_directory = ?", [str(db_path.parent / ".duckdb_tmp")])
+    con.execute("SET preserve_insertion_order = false")
+    con.execute("SET TimeZone = 'UTC'")
+    for macro in shim.DUCKDB_MACROS:
+        con.execute(macro)
+    con.execute("CREATE OR REPLACE TABLE params (salt VARCHAR)")
+    con.execute("INSERT INTO params VALUES (?)", [salt])
+    return con
+
+
+def _duck_type(sql_type: str) -> str:
+    return sql_type
+
+
+def run(
+    paths: Iterable[Path],
+    out_dir: Path,
+    salt: str,
+    *,
+    threads: int = 2,
+    memory_limit: str = "6GB",
+    chunk_bytes: int = 64 << 20,
+    workers: int = 2,
+    clusterer: PromptClusterer | None = None,
+    on_progress: Callable[[str, int], None] | None = None,
+) -> AggregateReport:
+    """Aggregate input files into the Parquet folder `out_dir` (see docs/aggregation.md).
+
+    Args:
+        paths: Files or folders, as for `ringscope ingest`.
+        out_dir: Output folder (created; existing Parquet files in it are replaced).
+        salt: E-mail salt.
+        threads: DuckDB threads.
+        memory_limit: DuckDB memory limit (it spills to out_dir/.duckdb_tmp beyond it).
+        chunk_bytes: Uncompressed bytes of lines per parse chunk.
+        workers: Processes computing prompt skeletons (1: in this process).
+        clusterer: Clusterer to continue (loaded with earlier clusters); a new one by default.
+        on_progress: Called with (phase, amount): ("lines", n), ("prompts", n).
+
+    Returns:
+        The report (also written as manifest.json).
+    """
+    progress = on_progress or (lambda _phase, _n: None)
+    files = discover(paths)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report = AggregateReport(engine="duckdb")
+    timer = Timer(report)
+    clusterer = clusterer or PromptClusterer()
+    report.clusters_loaded = len(clusterer)
+    db_path = out_dir / ".work.duckdb"
+    db_path.unlink(missing_ok=True)
+    with PeakRss() as rss, timer.phase("total"):
+        con = connect(db_path, threads, memory_limit, salt)
+        try:
+            _aggregate(
+                con, files, out_dir, salt, clusterer, workers, chunk_bytes, report, timer, progress
+            )
+        finally:
+            con.close()
+            db_path.unlink(missing_ok=True)
+            Path(str(db_path) + ".wal").unlink(missing_ok=True)
+            shutil.rmtree(out_dir / ".duckdb_tmp", ignore_errors=True)
+    report.peak_rss_bytes = rss.peak
+    (out_dir / "manifest.json").write_text(
+        json.dumps(report.manifest(salt, clusterer.signature_scheme), indent=2) + "\n"
+    )
+    return report
+
+
+def _aggregate(
+    con: duckdb.DuckDBPyConnection,
+    files: list[Path],
+    out_dir: Path,
+    salt: str,
+    clusterer: PromptClusterer,
+    workers: int,
+    chunk_bytes: int,
+    report: AggregateReport,
+    timer: Timer,
+    progress: Callable[[str, int], None],
+) -> None:
+    cols = ", ".join(f"{c} {t}" for c, t in EVENT_COLUMNS.items() if c != "prompt")
+    con.execute(f"CREATE TABLE events ({cols})")
+    con.execute("CREATE TABLE prompt_first (prompt_key VARCHAR, ord BIGINT, prompt VARCHAR)")
+    parse = shim.load_sql("parse", "duckdb")
+    firsts = shim.load_sql("prompt_first", "duckdb")
+    stored = ", ".join(_STORED)
+    slow = SlowPath(out_dir, files, salt)
+    report.files = [{"path": str(p), "name": p.name} for p in files]
+    with timer.phase("read_parse"):
+        for item in read_ahead(files, chunk_bytes):
+            if isinstance(item, FileDone):
+                report.files[item.file_idx].update(
+                    sha256=item.sha256, bytes=item.size, lines=item.lines
+                )
+                if item.error is not None:
+                    slow.file_error(item.file_idx, item.lines, item.error)
+                continue
+            _load_chunk(con, item, slow, report)
+            con.execute(
+                "CREATE OR REPLACE TEMP VIEW j AS " + shim.extraction_sql("duckdb", "nonblank")
+            )
+            con.execute(f"CREATE OR REPLACE TEMP TABLE cp AS {parse}")
+            con.execute(f"INSERT INTO events SELECT {stored} FROM cp WHERE fast_ok")
+            con.execute("CREATE OR REPLACE TEMP VIEW fast AS SELECT * FROM cp WHERE fast_ok")
+            con.execute(f"INSERT INTO prompt_first {firsts}")
+            for kind, n in con.execute(
+                "SELECT kind, count(*) FROM cp WHERE fast_ok GROUP BY kind"
+            ).fetchall():
+                report.by_type[kind] += n
+                report.aggregated += n
+            for file_idx, line_no, line in con.execute(
+                "SELECT file_idx, line_no, line FROM cp WHERE NOT fast_ok ORDER BY line_no"
+            ).fetchall():
+                report.slow_path_lines += 1
+                slow.line(file_idx, line_no, line.encode("utf-8"))
+            progress("lines", item.n_lines)
+        slow.close()
+        report.file_errors = slow.file_errors
+        report.aggregated += slow.accepted
+        report.quarantined += slow.quarantined
+        report.by_type.update(slow.by_type)
+        report.quarantine_path = slow.quarantine_path if slow.quarantine_path.exists() else None
+        if slow.accepted:
+            spec = "{" + ", ".join(f"'{c}': '{t}'" for c, t in EVENT_COLUMNS.items()) + "}"
+            source = f"read_json(?, format = 'newline_delimited', columns = {spec})"
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE slow AS SELECT * FROM {source}",
+                [str(slow.rows_path)],
+            )
+            con.execute(f"INSERT INTO events SELECT {stored} FROM slow")
+            con.execute("CREATE OR REPLACE TEMP VIEW fast AS SELECT * FROM slow")
+            con.execute(f"INSERT INTO prompt_first {firsts}")
+        slow.rows_path.unlink(missing_ok=True)
+        con.execute("DROP TABLE IF EXISTS cp")
+    with timer.phase("clusters"):
+        _cluster(con, out_dir, clusterer, workers, report, progress)
+    with timer.phase("aggregate_write"):
+        for name in shim.OUTPUTS:
+            target = out_dir / f"{name}.parquet"
+            sql = shim.load_sql(name, "duckdb")
+            (count,) = con.execute(
+                f"COPY ({sql}) TO '{_quote(target)}' (FORMAT parquet, COMPRESSION zstd)"
+            ).fetchone() or (0,)
+            report.rows[name] = int(count)
+        _write_clusters(con, out_dir, clusterer, report)
+
+
+def _quote(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _load_chunk(
+    con: duckdb.DuckDBPyConnection, chunk: Chunk, slow: SlowPath, report: AggregateReport
+) -> None:
+    """Split a chunk into numbered lines (table `nonblank`); bad UTF-8 goes to the slow path."""
+    data = chunk.data
+    replaced = 0
+    sql = (
+        "CREATE OR REPLACE TEMP TABLE lines AS SELECT ?::INTEGER AS file_idx, "
+        "?::BIGINT + generate_subscripts(s, 1) - 1 AS line_no, unnest(s) AS line "
+        "FROM (SELECT string_split(decode(?::BLOB), chr(10)) AS s)"
+    )
+    try:
+        con.execute(sql, [chunk.file_idx, chunk.first_line, data])
+    except duckdb.Error:
+        # Rare: invalid UTF-8 somewhere in the chunk. Those lines go to the Python validator
+        # (which names the problem) and are blanked here, the rest is loaded as usual.
+        parts = data.split(b"\n")
+        for i, raw in enumerate(parts):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                slow.line(chunk.file_idx, chunk.first_line + i, raw)
+                parts[i] = b""
+                replaced += 1
+        con.execute(sql, [chunk.file_idx, chunk.first_line, b"\n".join(parts)])
+    last = chunk.first_line + chunk.n_lines - 1
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE nonblank AS SELECT * FROM lines "
+        f"WHERE line_no <= {int(last)} AND NOT regexp_matches(line, ?)",
+        [_BLANK],
+    )
+    (nonblank,) = con.execute("SELECT count(*) FROM nonblank").fetchone() or (0,)
+    report.read += int(nonblank) + replaced
+    report.slow_path_lines += replaced
+    report.blank_lines += chunk.n_lines - int(nonblank) - replaced
+
+
+def _cluster(
+    con: duckdb.DuckDBPyConnection,
+    out_dir: Path,
+    clusterer: PromptClusterer,
+    workers: int,
+    report: AggregateReport,
+    progress: Callable[[str, int], None],
+) -> None:
+    result = con.execute(
+        "SELECT prompt_key, min_by(prompt, ord) AS prompt FROM prompt_first "
+        "GROUP BY prompt_key ORDER BY min(ord)"
+    )
+
+    def firsts() -> Any:
+        while True:
+            rows = result.fetchmany(20_000)
+            if not rows:
+                return
+            yield from rows
+
+    map_path = out_dir / ".prompt_map.tsv"
+    n = 0
+    with map_path.open("w", encoding="ascii") as handle:
+        for key, cluster_id in cluster_prompts(
+            firsts(), clusterer, workers, lambda k: progress("prompts", k)
+        ):
+            handle.write(f"{key}\t{cluster_id}\n")
+            n += 1
+    report.distinct_prompt_keys = n
+    con.execute("DROP TABLE prompt_first")
+    con.execute(
+        "CREATE TABLE prompt_map AS SELECT * FROM read_csv(?, delim = '\t', header = false, "
+        "quote = '', escape = '', columns = {'prompt_key': 'VARCHAR', 'cluster_id': 'VARCHAR'})",
+        [str(map_path)],
+    )
+    map_path.unlink()
+
+
+def _write_clusters(
+    con: duckdb.DuckDBPyConnection,
+    out_dir: Path,
+    clusterer: PromptClusterer,
+    report: AggregateReport,
+) -> None:
+    write_clusters(con, out_dir, cluster_rows(clusterer.take_new_or_changed()), report)
+
+
+def write_clusters(
+    con: duckdb.DuckDBPyConnection,
+    out_dir: Path,
+    rows: list[dict[str, Any]],
+    report: AggregateReport,
+) -> None:
+    """prompt_clusters.parquet from cluster rows (DuckDB is the Parquet writer of both engines)."""
+    tmp = out_dir / ".clusters.jsonl"
+    with tmp.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    spec = (
+        "{'cluster_id': 'VARCHAR', 'signature': 'VARCHAR', 'skeleton_hashes': 'VARCHAR[]', "
+        "'sample': 'VARCHAR', 'extraction': 'BOOLEAN'}"
+    )
+    target = out_dir / "prompt_clusters.parquet"
+    empty = "WHERE false" if not rows else ""
+    (count,) = con.execute(
+        f"COPY (SELECT cluster_id, unhex(signature) AS signature, skeleton_hashes, sample, extraction "
+        f"FROM read_json(?, format = 'newline_delimited', columns = {spec}) {empty} "
+        f"ORDER BY cluster_id) TO '{_quote(target)}' (FORMAT parquet, COMPRESSION zstd)",
+        [str(tmp)],
+    ).fetchone() or (0,)
+    tmp.unlink()
+    report.rows["prompt_clusters"] = int(count)
+    report.clusters_written = int(count)

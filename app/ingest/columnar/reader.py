@@ -1,0 +1,139 @@
+"""Raw input for the DuckDB engine: files → chunks of whole lines with their line numbers.
+
+One pass over each file's bytes computes its SHA-256 (the identity `ringscope ingest` keys
+`IngestedFile` on) and decompresses it (multi-member gzip included); zlib releases the GIL, so a
+reader thread keeps one core decompressing while DuckDB parses the previous chunk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import queue
+import threading
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+_READ = 4 << 20
+
+
+@dataclass
+class Chunk:
+    """Whole lines `first_line`.. of one file (`data` ends with a newline except at EOF)."""
+
+    file_idx: int
+    first_line: int
+    n_lines: int
+    data: bytes
+
+
+@dataclass
+class FileDone:
+    """End of one file: its digest, size, line count, and the error that cut it short."""
+
+    file_idx: int
+    sha256: str
+    size: int
+    lines: int
+    error: BaseException | None = None
+
+
+@dataclass
+class _State:
+    lines: int = 0
+    tail: bytes = b""
+    out: list[Chunk] = field(default_factory=list)
+
+
+def _raw_pieces(path: Path, digest: Any) -> Iterator[bytes]:
+    gz = path.name.endswith(".gz")
+    with path.open("rb") as handle:
+        d = zlib.decompressobj(31)
+        fed = False  # has the current gzip member received bytes?
+        while True:
+            raw = handle.read(_READ)
+            if not raw:
+                break
+            digest.update(raw)
+            if not gz:
+                yield raw
+                continue
+            while raw:
+                fed = True
+                yield d.decompress(raw)
+                if d.eof:
+                    raw, d, fed = d.unused_data, zlib.decompressobj(31), False
+                else:
+                    raw = b""
+        if gz and fed and not d.eof:
+            raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+
+
+def iter_file(path: Path, file_idx: int, chunk_bytes: int) -> Iterator[Chunk | FileDone]:
+    """Chunks of whole lines of one file, then its FileDone."""
+    digest = hashlib.sha256()
+    size = path.stat().st_size
+    state = _State()
+    buf: list[bytes] = []
+    buffered = 0
+    error: BaseException | None = None
+
+    def emit(data: bytes) -> Chunk:
+        n = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        chunk = Chunk(file_idx, state.lines + 1, n, data)
+        state.lines += n
+        return chunk
+
+    try:
+        for piece in _raw_pieces(path, digest):
+            if not piece:
+                continue
+            buf.append(piece)
+            buffered += len(piece)
+            if buffered >= chunk_bytes:
+                data = state.tail + b"".join(buf)
+                buf, buffered = [], 0
+                cut = data.rfind(b"\n") + 1
+                state.tail = data[cut:]
+                if cut:
+                    yield emit(data[:cut])
+    except (EOFError, OSError, zlib.error) as exc:
+        # Keep whole lines read so far; a partial last line is not a line.
+        error = exc
+        data = state.tail + b"".join(buf)
+        cut = data.rfind(b"\n") + 1
+        if cut:
+            yield emit(data[:cut])
+        yield FileDone(file_idx, digest.hexdigest(), size, state.lines, error)
+        return
+    data = state.tail + b"".join(buf)
+    if data:
+        yield emit(data)
+    yield FileDone(file_idx, digest.hexdigest(), size, state.lines, error)
+
+
+def read_ahead(files: list[Path], chunk_bytes: int, depth: int = 2) -> Iterator[Chunk | FileDone]:
+    """`iter_file` over every file, produced by a background thread `depth` chunks ahead."""
+    q: queue.Queue[Chunk | FileDone | BaseException | None] = queue.Queue(maxsize=depth)
+
+    def work() -> None:
+        try:
+            for idx, path in enumerate(files):
+                for item in iter_file(path, idx, chunk_bytes):
+                    q.put(item)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            q.put(exc)
+        q.put(None)
+
+    thread = threading.Thread(target=work, name="ringscope-reader", daemon=True)
+    thread.start()
+    while True:
+        item = q.get()
+        if item is None:
+            break
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+    thread.join()

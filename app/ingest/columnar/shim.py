@@ -1,0 +1,113 @@
+"""The dialect shim: everything that differs between DuckDB and Spark SQL, in one place.
+
+The shared SQL (`sql/*.sql`) is written in the common subset of both dialects. What differs:
+
+- JSON field access. `extraction_sql` builds the relation `j` that `parse.sql` reads: per input
+  field F a kind code `t_F` (s string, i integer, f other number, b boolean, n null, m missing,
+  o object/array) and its text `s_F`. DuckDB: `json_type` / `json_extract_string` with a list of
+  paths (one parse per call). Spark: `try_parse_json` into a VARIANT, `variant_get`,
+  `schema_of_variant`.
+- Function names. DuckDB gets macros for the Spark names the SQL uses (`regexp_like`, `sha2`,
+  `timestamp_micros`); what cannot be a macro is replaced textually: the array constructor,
+  written `@ARRAY(` (`list_value(` / `array(`), and `octet_length(` (DuckDB's takes BLOBs only:
+  `strlen(`).
+- Literals and identifiers: Spark runs with `spark.sql.parser.escapedStringLiterals=true` (a
+  backslash in a literal is a plain character, as in DuckDB) and
+  `spark.sql.ansi.doubleQuotedIdentifiers=true` (`"first"` is an identifier, as in DuckDB).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Literal
+
+Dialect = Literal["duckdb", "spark"]
+
+# Every field any event type reads (app/ingest/events.py).
+FIELDS = (
+    "type", "account_id", "ts", "ip", "device_id", "user_agent", "prompt", "model",
+    "input_tokens", "output_tokens", "payment_id", "method", "bin", "issuer_country", "asn",
+    "as_org", "kind", "operator", "source", "confidence", "created_at", "email", "country", "org",
+)  # fmt: skip
+
+# Aggregations, in the order their Parquet files are written; the name is the file's stem.
+OUTPUTS = (
+    "accounts", "request_accounts", "ip_info", "payments", "ips", "devices", "ip_usage",
+    "device_usage", "cluster_usage", "cluster_requests", "activity_days", "labels",
+)  # fmt: skip
+
+DUCKDB_MACROS = (
+    "CREATE OR REPLACE MACRO regexp_like(s, p) AS regexp_matches(s, p)",
+    "CREATE OR REPLACE MACRO sha2(s, n) AS sha256(s)",
+    "CREATE OR REPLACE MACRO timestamp_micros(us) AS CAST(make_timestamp(us) AS TIMESTAMPTZ)",
+)
+
+SPARK_CONF = {
+    "spark.sql.parser.escapedStringLiterals": "true",
+    "spark.sql.ansi.doubleQuotedIdentifiers": "true",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+}
+
+_DUCK_KIND = (
+    "CASE {x} WHEN 'VARCHAR' THEN 's' WHEN 'BIGINT' THEN 'i' WHEN 'UBIGINT' THEN 'i' "
+    "WHEN 'DOUBLE' THEN 'f' WHEN 'BOOLEAN' THEN 'b' WHEN 'NULL' THEN 'n' "
+    "WHEN 'OBJECT' THEN 'o' WHEN 'ARRAY' THEN 'o' ELSE CASE WHEN {x} IS NULL THEN 'm' ELSE 'o' END END"
+)
+_SPARK_KIND = (
+    "CASE WHEN {v} IS NULL THEN 'm' WHEN is_variant_null({v}) THEN 'n' "
+    "ELSE CASE schema_of_variant({v}) WHEN 'STRING' THEN 's' WHEN 'BIGINT' THEN 'i' "
+    "WHEN 'INT' THEN 'i' WHEN 'SMALLINT' THEN 'i' WHEN 'TINYINT' THEN 'i' "
+    "WHEN 'BOOLEAN' THEN 'b' WHEN 'DOUBLE' THEN 'f' WHEN 'FLOAT' THEN 'f' "
+    "ELSE CASE WHEN schema_of_variant({v}) LIKE 'DECIMAL%' THEN 'f' ELSE 'o' END END END"
+)
+
+
+def extraction_sql(dialect: Dialect, source: str) -> str:
+    """The relation `j` over `source` (file_idx, line_no, line [, utf8_ok]) for parse.sql."""
+    paths = ", ".join(f"'$.{f}'" for f in FIELDS)
+    if dialect == "duckdb":
+        cols = ",\n  ".join(
+            f"{_DUCK_KIND.format(x=f'jt[{i}]')} AS t_{f}, js[{i}] AS s_{f}"
+            for i, f in enumerate(FIELDS, start=1)
+        )
+        return f"""
+SELECT file_idx, line_no, line, json_ok,
+  {cols}
+FROM (
+  SELECT *,
+    CASE WHEN json_ok THEN json_type(line, [{paths}]) END AS jt,
+    CASE WHEN json_ok THEN json_extract_string(line, [{paths}]) END AS js
+  FROM (
+    SELECT file_idx, line_no, line,
+      CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT'
+           AND len(json_keys(line)) = len(list_distinct(json_keys(line))) ELSE false END AS json_ok
+    FROM {source}
+  ) a
+) b"""
+    cols = ",\n  ".join(
+        f"{_SPARK_KIND.format(v=f'v_{f}')} AS t_{f}, variant_get(v_{f}, '$', 'string') AS s_{f}"
+        for f in FIELDS
+    )
+    gets = ", ".join(f"variant_get(v, '$.{f}') AS v_{f}" for f in FIELDS)
+    # Spark keeps a line's raw bytes in its string, so invalid UTF-8 is detectable here; the
+    # variant parser refuses duplicate keys, so those lines take the slow path too.
+    return f"""
+SELECT file_idx, line_no, line, json_ok,
+  {cols}
+FROM (
+  SELECT file_idx, line_no, line, json_ok, {gets}
+  FROM (
+    SELECT file_idx, line_no, line, v,
+      coalesce(v IS NOT NULL AND schema_of_variant(v) LIKE 'OBJECT%', false) AS json_ok
+    FROM (SELECT *, CASE WHEN is_valid_utf8(line) THEN try_parse_json(line) END AS v FROM {source}) p
+  ) a
+) b"""
+
+
+def load_sql(name: str, dialect: Dialect) -> str:
+    """One shared SQL file with the dialect's textual replacements applied."""
+    text = resources.files("app.ingest.columnar").joinpath(f"sql/{name}.sql").read_text()
+    if dialect == "duckdb":
+        return text.replace("@ARRAY(", "list_value(").replace("octet_length(", "strlen(")
+    return text.replace("@ARRAY(", "array(")
