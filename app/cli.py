@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+import neo4j
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -27,6 +29,9 @@ from app.graph.queries import queries
 from app.graph.runner import DatabaseUnavailable, GraphRunner
 from app.graph.schema import apply_schema
 from app.jobs.commands import jobs_app, scheduler_command
+
+if TYPE_CHECKING:
+    from app.ingest.pipeline import IngestReport
 
 app = typer.Typer(
     help="Ringscope: find, score and attribute coordinated distillation-attack account rings.",
@@ -149,6 +154,35 @@ def _progress() -> Progress:
     )
 
 
+# Neo4j going away mid-ingest surfaces as any of these, depending on when it happens: the
+# runner's own error, or the driver's when a connection dies inside a transaction function.
+_DB_GONE: tuple[type[Exception], ...] = (
+    DatabaseUnavailable,
+    neo4j.exceptions.ServiceUnavailable,
+    neo4j.exceptions.SessionExpired,
+    neo4j.exceptions.DatabaseUnavailable,
+)
+
+
+def _ingest_interrupted(report: IngestReport, exc: Exception, settings: Settings) -> str:
+    """One paragraph: what failed, where the ingest stood, and how to finish it."""
+    where = "before the first file was opened"
+    if report.current_file is not None:
+        where = (
+            f"while ingesting {report.current_file}; lines 1-{report.current_committed:,} of it "
+            "are committed"
+            if report.current_committed
+            else f"while ingesting {report.current_file}; none of its lines are committed yet"
+        )
+    cause = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    hint = "`ringscope neo4j start`" if settings.managed_neo4j else "check RINGSCOPE_NEO4J_URI"
+    return (
+        f"Neo4j stopped answering {where} ({report.files} earlier file(s) complete). "
+        f"Cause: {cause}. Start it again ({hint}) and re-run the same command: committed lines "
+        "are skipped and the rest is ingested, so no event is lost or counted twice."
+    )
+
+
 @app.command()
 def ingest(
     paths: Annotated[
@@ -164,6 +198,9 @@ def ingest(
     from app.ingest.pipeline import IngestError, Ingestor, default_quarantine_path
 
     settings = get_settings()
+    # The driver logs each retry while Neo4j is away (for up to ~30 s); the one message below
+    # says what happened and what to do, so those lines would only bury it.
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)
     with connected(settings) as runner:
         apply_schema(runner)
         with _progress() as bar:
@@ -188,12 +225,8 @@ def ingest(
                 report = ingestor.run(paths)
             except IngestError as exc:
                 raise fail(str(exc)) from None
-            except DatabaseUnavailable as exc:
-                done_report = ingestor.report
-                raise fail(
-                    f"{exc}\n{done_report.ingested:,} events were committed before it went away; "
-                    "re-run the same command to resume (committed lines are skipped, none counted twice)"
-                ) from None
+            except _DB_GONE as exc:
+                raise fail(_ingest_interrupted(ingestor.report, exc, settings)) from None
     table = Table(title="ingest", show_header=False)
     for label, value in (
         ("files", report.files),
@@ -325,6 +358,14 @@ def detect(
     threshold: Annotated[
         float, typer.Option(help="Score at or above which a ring is flagged for an analyst.")
     ] = DetectionParams().flag_threshold,
+    incremental: Annotated[
+        bool,
+        typer.Option(
+            "--incremental",
+            help="Recompute only the accounts ingested since the last run and what they connect "
+            "to; carry the other rings over (falls back to a full run when it cannot; docs/jobs.md).",
+        ),
+    ] = False,
 ) -> None:
     """Run one detection run: project the graph, find and score rings, attribute, write back."""
     from app.jobs.detection_run import run_detection
@@ -336,7 +377,7 @@ def detect(
     settings = get_settings()
     with connected(settings) as runner, console.status("detecting rings..."):
         try:
-            outcome = run_detection(runner, params)
+            outcome = run_detection(runner, params, mode="incremental" if incremental else "full")
         except DatabaseUnavailable as exc:
             raise fail(
                 f"{exc}\nthe run did not finish; the previous run's results stay in place"
@@ -354,6 +395,8 @@ def detect(
         table.add_row(stage, f"{figures['seconds']:.2f}", f"{rss:,.0f}" if rss else "")
     console.print(table)
     counts = outcome.counts
+    if incremental:
+        console.print(f"{outcome.mode} run: {outcome.mode_reason}")
     console.print(
         f"{counts['accounts']:,} accounts → {counts['rings']:,} rings, "
         f"[bold]{counts['flagged']:,} flagged[/], {counts['attributed']:,} attributed"

@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     schedule_skip_unchanged: bool = True
     # The run lock in Neo4j: held this long without a heartbeat before another worker may take it.
     job_lock_ttl_seconds: int = 600
+    # Incremental scheduled runs (docs/jobs.md): recompute only the region a small ingest can
+    # affect; a full run every `schedule_full_every` runs (0: never) bounds drift, and a region
+    # holding more than `incremental_max_share` of all accounts falls back to a full run.
+    schedule_incremental: bool = True
+    schedule_full_every: int = 24
+    incremental_max_share: float = 0.3
+    # Extra margin before the previous run's watermark (the start of the oldest open transaction
+    # when it read): needed only on a Neo4j where the app may not list other users' transactions.
+    incremental_lag_seconds: int = 0
     # Stable ring ids: Jaccard similarity at or above which a new ring continues an old one.
     ring_match_threshold: float = 0.3
     # Alerts (new flagged ring, score crossing the flag threshold): JSON POSTed here if set.
@@ -49,6 +58,7 @@ class Settings(BaseSettings):
     webhook_retries: int = 4
     webhook_backoff_seconds: float = 2.0
     webhook_timeout_seconds: float = 10.0
+
     # Web app access control (docs/security.md).
     # Absolute lifetime of a login session; removal / role changes apply at once regardless.
     session_ttl_minutes: int = 480

@@ -11,6 +11,7 @@ from app.detection.attribution import RingDraft, attribute
 from app.detection.communities import louvain_partition, modularity, refine
 from app.detection.context import Context, build_context
 from app.detection.evidence import build_evidence
+from app.detection.incremental import HourProfile, with_hour_profile
 from app.detection.membership import Adjacency, adjacency, periphery
 from app.detection.model import DetectionParams, DetectionResult, Projection, Ring, Signal
 from app.detection.scoring import RingScorer
@@ -58,7 +59,13 @@ def _trim(
     return members, score, signals, len(removed)
 
 
-def detect(projection: Projection, params: DetectionParams = DetectionParams()) -> DetectionResult:
+def detect(
+    projection: Projection,
+    params: DetectionParams = DetectionParams(),
+    *,
+    region: frozenset[str] | None = None,
+    hour_profile: HourProfile | None = None,
+) -> DetectionResult:
     """Find, score and attribute account rings.
 
     Stages: evidence graph (node weights, cliques / hub stars, lockstep ties), Louvain per
@@ -68,9 +75,18 @@ def detect(projection: Projection, params: DetectionParams = DetectionParams()) 
     as a ring; `flagged` is score >= params.flag_threshold and size >= params.min_ring_size.
     Identical input and parameters give identical ring ids, scores and order.
 
+    Incremental runs (see incremental.py) pass a region projection: every account's behaviour
+    but only the region's activity and the attachments of the nodes it touches. Only
+    communities lying wholly inside `region` are then scored and returned (accounts outside it
+    may still form partial components through BIN-sibling cards; their rings are carried over
+    from the previous run instead).
+
     Args:
         projection: Accounts, shared nodes and attachments read from the graph.
         params: Algorithm, resolution, seed, flag threshold and minimum ring size.
+        region: Account ids to return rings for (None: all).
+        hour_profile: The population's hourly rhythm, when the projection carries only part of
+            the activity (None: computed from the projection).
 
     Returns:
         Rings sorted by descending score then ring id. `stats` holds per-stage seconds
@@ -83,10 +99,17 @@ def detect(projection: Projection, params: DetectionParams = DetectionParams()) 
     stats: dict[str, float] = {}
     t0 = time.perf_counter()
     ctx = build_context(projection)
+    if hour_profile is not None:
+        ctx = with_hour_profile(ctx, hour_profile)
     t1 = time.perf_counter()
     ev = build_evidence(ctx)
     t2 = time.perf_counter()
     comms, labels = louvain_partition(ctx.n, ev.u, ev.v, ev.w, params)
+    if region is not None:
+        inside = np.zeros(ctx.n, dtype=bool)
+        inside[[ctx.pos[a] for a in region if a in ctx.pos]] = True
+        comms = [c for c in comms if inside[c].all()]
+        stats["region_accounts"] = float(inside.sum())
     t3 = time.perf_counter()
 
     scorer = RingScorer(ctx, ev)

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+
+from app.detection.incremental import HourProfile
 from app.detection.model import (
     AccountInfo,
     Attachment,
@@ -227,3 +230,96 @@ def run_rings(runner: GraphRunner, run_id: str) -> list[RingRow]:
             )
         )
     return result
+
+
+# --- incremental runs: a region of the graph --------------------------------------------------
+
+_REGION_ATTACHMENT_QUERIES: tuple[tuple[NodeKind, Query], ...] = (
+    (NodeKind.PAYMENT, queries.detection.project_payments_for_accounts),
+    (NodeKind.IP, queries.detection.project_ips_for_accounts),
+    (NodeKind.DEVICE, queries.detection.project_devices_for_accounts),
+    (NodeKind.PROMPT_CLUSTER, queries.detection.project_prompt_clusters_for_accounts),
+    (NodeKind.EMAIL_DOMAIN, queries.detection.project_email_domains_for_accounts),
+)
+
+
+def _account_info(row: dict[str, Any], hourly: dict[int, int]) -> AccountInfo:
+    return AccountInfo(
+        account_id=row["account_id"],
+        created_at=row["created_at"],
+        declared=bool(row["declared"]),
+        request_count=int(row["request_count"]),
+        input_tokens=int(row["input_tokens"]),
+        output_tokens=int(row["output_tokens"]),
+        first_request=row["first_request"],
+        last_request=row["last_request"],
+        email_domain=row["email_domain"],
+        country=row["country"],
+        org=row["org"],
+        labels=tuple(
+            Label(label["operator"], float(label["confidence"] or 0.0), label["source"] or "")
+            for label in row["labels"]
+        ),
+        hourly=hourly,
+        ip_count=int(row["ip_count"]),
+        device_count=int(row["device_count"]),
+        payment_count=int(row["payment_count"]),
+        cluster_count=int(row["cluster_count"]),
+    )
+
+
+def load_region_projection(runner: GraphRunner, account_ids: list[str]) -> Projection:
+    """The projection an incremental run detects on (see app.detection.incremental).
+
+    Every account's behaviour and labels (population baselines stay global), the hourly activity
+    of the region's accounts only, and every attachment of each shared node a region account
+    touches (so node degrees are the full ones), plus the shared cards of the region's BINs.
+
+    Args:
+        runner: the database seam.
+        account_ids: the region.
+
+    Returns:
+        The region projection.
+    """
+    hourly: dict[str, dict[int, int]] = defaultdict(dict)
+    for row in runner.read(
+        queries.detection.project_activity_for_accounts, account_ids=account_ids
+    ):
+        base = int(row["day"]) * 24
+        counts = hourly[row["account_id"]]
+        for hour, count in enumerate(row["hours"]):
+            if count:
+                counts[base + hour] = int(count)
+    accounts = {
+        row["account_id"]: _account_info(row, hourly.get(row["account_id"], {}))
+        for row in runner.read(queries.detection.project_accounts)
+    }
+    nodes: dict[str, SharedNode] = {}
+    attachments: list[Attachment] = []
+    for kind, query in _REGION_ATTACHMENT_QUERIES:
+        for row in runner.read(query, account_ids=account_ids):
+            key = f"{kind.value}:{row['node_id']}"
+            if key not in nodes:
+                nodes[key] = SharedNode(key, kind, dict(row["attrs"]))
+            attachments.append(
+                Attachment(
+                    row["account_id"],
+                    key,
+                    int(row["count"] or 0),
+                    row["first_seen"],
+                    row["last_seen"],
+                )
+            )
+    return Projection(accounts, nodes, tuple(attachments))
+
+
+def load_hour_profile(runner: GraphRunner) -> HourProfile:
+    """The population's hourly rhythm (accounts active per epoch hour), aggregated in Cypher."""
+    rows = runner.read(queries.detection.project_hour_profile)
+    active = runner.read(queries.detection.count_active_accounts)
+    return HourProfile(
+        hours=np.array([int(r["hour"]) for r in rows], dtype=np.int64),
+        accounts=np.array([int(r["accounts"]) for r in rows], dtype=np.int64),
+        active=int(active[0]["accounts"]) if active else 0,
+    )

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import neo4j
+
 from app.graph.queries import queries
 from app.graph.runner import GraphRunner
 from app.jobs.identity import RingChange, RingSnapshot
@@ -15,9 +17,11 @@ WRITE_BATCH = 10_000
 
 
 def ensure_jobs_schema(runner: GraphRunner) -> None:
-    """Create the JobLock and Alert uniqueness constraints if missing (idempotent)."""
+    """Create the JobLock and Alert uniqueness constraints and the Account.touched_at index
+    (incremental runs) if missing (idempotent)."""
     runner.write(queries.jobs.job_lock_name_unique)
     runner.write(queries.jobs.alert_id_unique)
+    runner.write(queries.jobs.account_touched_at_index)
 
 
 # --- lock --------------------------------------------------------------------------------------
@@ -97,7 +101,8 @@ def data_fingerprint(runner: GraphRunner) -> str:
 
 
 def last_succeeded_run(runner: GraphRunner) -> dict[str, Any] | None:
-    """The newest succeeded run: run_id, params (decoded) and fingerprint, or None."""
+    """The newest succeeded run: run_id, params and counts (decoded), fingerprint, watermark
+    and incremental streak, or None."""
     rows = runner.read(queries.jobs.get_last_succeeded_run_info)
     if not rows:
         return None
@@ -106,6 +111,9 @@ def last_succeeded_run(runner: GraphRunner) -> dict[str, Any] | None:
         "run_id": row["run_id"],
         "params": json.loads(row["params"]) if row["params"] else {},
         "fingerprint": row["fingerprint"],
+        "watermark": row["watermark"],
+        "counts": json.loads(row["counts"]) if row["counts"] else {},
+        "incremental_streak": int(row["incremental_streak"] or 0),
     }
 
 
@@ -221,3 +229,87 @@ def list_alerts(
 ) -> list[dict[str, Any]]:
     """Alerts, newest first, optionally only those with one delivery state."""
     return runner.read(queries.jobs.list_alerts, delivery=delivery, limit=limit)
+
+
+# --- incremental runs --------------------------------------------------------------------------
+
+
+def set_run_watermark(runner: GraphRunner, run_id: str) -> str:
+    """Stamp a run, before it reads, with the start of the oldest open transaction; returns it.
+
+    Ingest writes stamp touched_at with their transaction's start time; one that began before
+    this run but commits after it read is caught by the next incremental run this way. Without
+    the privilege to list other users' transactions (an external Neo4j) only this session's are
+    seen: `incremental_lag_seconds` is then the safety margin.
+    """
+    try:
+        rows = runner.read(queries.jobs.get_oldest_transaction_start)
+        oldest = str(rows[0]["oldest"]) if rows and rows[0]["oldest"] else None
+    except neo4j.exceptions.Neo4jError:
+        oldest = None
+    rows = runner.write(queries.jobs.set_run_watermark, run_id=run_id, oldest=oldest)
+    return str(rows[0]["watermark"])
+
+
+def set_run_mode(
+    runner: GraphRunner,
+    run_id: str,
+    mode: str,
+    reason: str,
+    touched: int | None,
+    region: int | None,
+    streak: int,
+) -> None:
+    """Note how a run was computed (full / incremental), why, and the region's size."""
+    runner.write(
+        queries.jobs.set_run_mode,
+        run_id=run_id,
+        mode=mode,
+        reason=reason,
+        touched=touched,
+        region=region,
+        streak=streak,
+    )
+
+
+def touched_accounts(runner: GraphRunner, since: str) -> set[str]:
+    """Accounts an ingest changed at or after `since` (ISO datetime, database clock)."""
+    return {
+        row["account_id"] for row in runner.read(queries.jobs.list_touched_accounts, since=since)
+    }
+
+
+def count_accounts(runner: GraphRunner) -> int:
+    """Number of Account nodes."""
+    return int(runner.read(queries.jobs.count_accounts)[0]["accounts"])
+
+
+@dataclass(frozen=True)
+class RegionNode:
+    """A shared node attached to region accounts: kind label, natural key, degree, attributes."""
+
+    kind: str
+    node_id: str
+    degree: int
+    attrs: dict[str, Any]
+
+
+def region_nodes(runner: GraphRunner, account_ids: list[str]) -> list[RegionNode]:
+    """Shared nodes (two or more accounts) attached to the given accounts."""
+    return [
+        RegionNode(str(row["kind"]), str(row["node_id"]), int(row["degree"]), dict(row["attrs"]))
+        for row in runner.read(queries.jobs.list_region_nodes, account_ids=account_ids)
+    ]
+
+
+def node_accounts(runner: GraphRunner, by_kind: dict[str, list[str]]) -> set[str]:
+    """Every account attached to the given nodes (keys of `by_kind` are node kind labels)."""
+    rows = runner.read(
+        queries.jobs.list_region_node_accounts,
+        payments=by_kind.get("PaymentMethod", []),
+        ips=by_kind.get("IP", []),
+        devices=by_kind.get("Device", []),
+        clusters=by_kind.get("PromptCluster", []),
+        domains=by_kind.get("EmailDomain", []),
+    )
+    return {row["account_id"] for row in rows}

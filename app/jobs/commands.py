@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -82,15 +82,28 @@ def jobs_run_now(
     force: Annotated[
         bool, typer.Option(help="Run even if nothing changed since the last succeeded run.")
     ] = True,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Recompute everything instead of only the region the new data can affect.",
+        ),
+    ] = False,
 ) -> None:
-    """Run the detection job once now (under the run lock), with ring changes and alerts."""
+    """Run the detection job once now (under the run lock), with ring changes and alerts.
+
+    Like a scheduled run it is incremental when it can be (RINGSCOPE_SCHEDULE_INCREMENTAL):
+    only accounts the ingest touched and what they connect to are recomputed.
+    """
     from app.cli import connected, console, fail
     from app.config import get_settings
     from app.jobs.scheduler import run_job
 
     settings = get_settings()
     with connected(settings) as runner:
-        result = run_job(runner, settings, trigger="run-now", force=force)
+        result = run_job(
+            runner, settings, trigger="run-now", force=force, mode="full" if full else None
+        )
     if result.status == "failed":
         raise fail(f"detection run failed: {result.message} (the previous run stays served)")
     if result.status == "skipped_locked":
@@ -105,7 +118,8 @@ def jobs_history(
     limit: Annotated[int, typer.Option(help="How many runs.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Past detection runs: trigger, status, duration, rings, changes and errors."""
+    """Past detection runs: trigger, mode (full / incremental and the region's size), status,
+    duration, rings, changes and errors."""
     from app.cli import connected, console
     from app.config import get_settings
     from app.graph import jobs_repo
@@ -117,13 +131,14 @@ def jobs_history(
         typer.echo(json.dumps({"runs": runs}, indent=1, default=str))
         return
     table = Table(
-        "run", "trigger", "status", "started", "s", "rings", "flagged", "changes", "error"
+        "run", "trigger", "mode", "status", "started", "s", "rings", "flagged", "changes", "error"
     )
     for run in runs:
         changes = ", ".join(f"{k} {v}" for k, v in sorted(run["changes"].items()) if v)
         table.add_row(
             run["run_id"],
             run["trigger"] or "",
+            _mode(run),
             run["status"] or "",
             (run["started_at"] or "")[:19],
             f"{run['duration_s']:.1f}" if run["duration_s"] is not None else "",
@@ -133,3 +148,11 @@ def jobs_history(
             (run["error"] or "")[:80],
         )
     console.print(table)
+
+
+def _mode(run: dict[str, Any]) -> str:
+    """ "incremental (1,234 accounts)" / "full" / "" for runs from before modes were recorded."""
+    mode = run.get("mode") or ""
+    if mode == "incremental" and run.get("region_accounts") is not None:
+        return f"incremental ({int(run['region_accounts']):,} accounts)"
+    return str(mode)

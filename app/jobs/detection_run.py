@@ -17,17 +17,32 @@ import resource
 import time
 import uuid
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.config import Settings, get_settings
-from app.detection.model import DetectionParams, DetectionResult
+from app.detection.incremental import (
+    ModeDecision,
+    carry_over,
+    choose_mode,
+    merge_results,
+    region_too_large,
+)
+from app.detection.model import (
+    Attribution,
+    DetectionParams,
+    DetectionResult,
+    Projection,
+    Ring,
+    Signal,
+)
 from app.detection.pipeline import detect
 from app.graph import detection_repo, jobs_repo
 from app.graph.runner import GraphRunner
 from app.jobs import alerts as alerts_mod
 from app.jobs.identity import Matching, RingSnapshot, match_rings
 from app.jobs.lock import DETECTION_LOCK, job_lock, new_holder
+from app.jobs.region import affected_region
 
 log = logging.getLogger("ringscope.jobs")
 
@@ -47,6 +62,9 @@ class RunOutcome:
     alerts: list[dict[str, Any]] = field(default_factory=list)
     deliveries: list[alerts_mod.Delivery] = field(default_factory=list)
     previous_run: str | None = None
+    mode: str = "full"
+    mode_reason: str = ""
+    region: frozenset[str] | None = None
 
 
 class LockLost(RuntimeError):
@@ -85,6 +103,31 @@ def apply_ids(result: DetectionResult, ids: dict[str, str]) -> DetectionResult:
     return replace(result, rings=rings)
 
 
+def stored_ring(row: detection_repo.RingRow) -> Ring:
+    """A ring as stored for a run, back as a detection Ring (to carry it over unchanged)."""
+    attribution = None
+    if row.operator is not None:
+        attribution = Attribution(
+            str(row.operator["name"]),
+            float(row.operator["confidence"] or 0.0),
+            tuple(str(e) for e in row.operator["evidence"]),
+        )
+    return Ring(
+        ring_id=row.ring_id,
+        members=tuple(row.accounts),
+        score=row.score,
+        flagged=row.flagged,
+        signals=tuple(
+            Signal(str(s["name"]), float(s["weight"]), str(s["detail"])) for s in row.signals
+        ),
+        attribution=attribution,
+    )
+
+
+def _since(watermark: str, lag_seconds: int) -> str:
+    return (datetime.fromisoformat(watermark) - timedelta(seconds=lag_seconds)).isoformat()
+
+
 def run_detection(
     runner: GraphRunner,
     params: DetectionParams | None = None,
@@ -92,6 +135,7 @@ def run_detection(
     trigger: str = "cli",
     settings: Settings | None = None,
     deliver_alerts: bool = True,
+    mode: str = "full",
 ) -> RunOutcome:
     """Run detection once under the run lock and store it; a failure is recorded and re-raised.
 
@@ -99,8 +143,14 @@ def run_detection(
         runner: the database seam.
         params: detection parameters (defaults if None).
         trigger: what started it: "cli", "schedule", "run-now" (stored on the run).
-        settings: lock TTL, identity threshold, webhook (default: get_settings()).
+        settings: lock TTL, identity threshold, webhook, incremental settings (default:
+            get_settings()).
         deliver_alerts: POST pending alerts to the webhook after the run (if one is configured).
+        mode: "full"; "incremental" (recompute only the region the ingest since the previous
+            run can affect, carry the other rings over; falls back to full when that cannot
+            be done correctly or the region is too large); "auto" (incremental, with a full run
+            every `settings.schedule_full_every` runs). The mode that ran and why are recorded
+            on the run (mode, mode_reason, touched_accounts, region_accounts).
 
     Returns:
         The run id, result (stable ring ids), per-stage seconds and peak RSS, counts, the ring
@@ -121,17 +171,83 @@ def run_detection(
         try:
             began = time.perf_counter()
             previous_run = detection_repo.latest_run_id(runner)
+            # Database time before anything is read: the next incremental run starts from it.
+            jobs_repo.set_run_watermark(runner, run_id)
             jobs_repo.set_run_job_info(
                 runner, run_id, trigger, holder, jobs_repo.data_fingerprint(runner), previous_run
             )
-            projection = detection_repo.load_projection(runner)
+            last = jobs_repo.last_succeeded_run(runner) if previous_run else None
+            decision = choose_mode(
+                mode,
+                has_previous=last is not None,
+                same_params=last is not None and last["params"] == asdict(params),
+                has_watermark=last is not None and bool(last["watermark"]),
+                streak=last["incremental_streak"] if last else 0,
+                full_every=settings.schedule_full_every,
+                previous_hubs_dropped=float(last["counts"].get("hubs_dropped", 0)) if last else 0,
+            )
+            touched: set[str] | None = None
+            region: set[str] | None = None
+            previous_rings: list[Ring] = []
+            if decision.mode == "incremental" and last is not None:
+                began_region = time.perf_counter()
+                touched = jobs_repo.touched_accounts(
+                    runner, _since(str(last["watermark"]), settings.incremental_lag_seconds)
+                )
+                n_total = jobs_repo.count_accounts(runner)
+                previous_rings = [
+                    stored_ring(row) for row in detection_repo.run_rings(runner, last["run_id"])
+                ]
+                limit = int(settings.incremental_max_share * n_total)
+                region, steps = affected_region(runner, touched, n_total, previous_rings, limit)
+                stages["region"] = {
+                    "seconds": time.perf_counter() - began_region,
+                    "steps": float(steps),
+                }
+                too_large = region_too_large(len(region), n_total, settings.incremental_max_share)
+                if too_large:
+                    decision = ModeDecision("full", too_large)
+            streak = (
+                (last["incremental_streak"] + 1) if decision.mode == "incremental" and last else 0
+            )
+            jobs_repo.set_run_mode(
+                runner,
+                run_id,
+                decision.mode,
+                decision.reason,
+                len(touched) if touched is not None else None,
+                len(region) if region is not None and decision.mode == "incremental" else None,
+                streak,
+            )
+            log.info("detection run %s: %s (%s)", run_id, decision.mode, decision.reason)
+
+            began = time.perf_counter()
+            frozen = frozenset(region) if region is not None else frozenset()
+            projection: Projection | None = None
+            profile = None
+            if decision.mode == "incremental" and not frozen:
+                pass  # nothing changed: every previous ring carries over
+            elif decision.mode == "incremental":
+                projection = detection_repo.load_region_projection(runner, sorted(frozen))
+                profile = detection_repo.load_hour_profile(runner)
+            else:
+                projection = detection_repo.load_projection(runner)
             stages["projection"] = {
                 "seconds": time.perf_counter() - began,
                 "peak_rss_mb": _peak_rss_mb(),
             }
 
             began_detect = time.perf_counter()
-            result = detect(projection, params)
+            if decision.mode == "incremental":
+                recomputed = (
+                    detect(projection, params, region=frozen, hour_profile=profile)
+                    if projection is not None
+                    else DetectionResult(rings=(), params=params, stats={})
+                )
+                result = merge_results(carry_over(previous_rings, frozen), recomputed, params)
+            else:
+                assert projection is not None
+                result = detect(projection, params)
             for stage, seconds in result.stats.items():
                 if stage.endswith("_seconds"):
                     stages[stage.removesuffix("_seconds")] = {"seconds": seconds}
@@ -170,8 +286,10 @@ def run_detection(
             }
             counts = {
                 **{k: v for k, v in result.stats.items() if not k.endswith("_seconds")},
-                "accounts": len(projection.accounts),
-                "attachments": len(projection.attachments),
+                "accounts": len(projection.accounts) if projection is not None else 0,
+                "attachments": len(projection.attachments) if projection is not None else 0,
+                "mode": decision.mode,
+                "mode_reason": decision.reason,
                 "rings": len(result.rings),
                 "flagged": sum(ring.flagged for ring in result.rings),
                 "attributed": sum(ring.attribution is not None for ring in result.rings),
@@ -198,5 +316,15 @@ def run_detection(
         except Exception as exc:  # the run succeeded; alerts stay pending for the next round
             log.error("alert delivery round failed (alerts stay pending): %s", exc)
     return RunOutcome(
-        run_id, result, stages, counts, matching, raised, deliveries, previous_run=previous_run
+        run_id,
+        result,
+        stages,
+        counts,
+        matching,
+        raised,
+        deliveries,
+        previous_run=previous_run,
+        mode=decision.mode,
+        mode_reason=decision.reason,
+        region=frozen if decision.mode == "incremental" else None,
     )

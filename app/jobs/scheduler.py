@@ -83,6 +83,7 @@ def run_job(
     trigger: str = "schedule",
     force: bool = False,
     params: DetectionParams | None = None,
+    mode: str | None = None,
 ) -> JobResult:
     """Run detection once for a trigger; never raises for a failed or locked run (it is logged).
 
@@ -92,6 +93,8 @@ def run_job(
         trigger: stored on the run ("schedule", "run-now").
         force: run even if nothing changed since the last succeeded run.
         params: detection parameters (defaults if None).
+        mode: "auto", "full" or "incremental" (see run_detection); None: "auto" when
+            settings.schedule_incremental, else "full".
 
     Returns:
         What happened, with the run id and outcome when a run took place.
@@ -106,7 +109,9 @@ def run_job(
                 "skipped_unchanged", same, time.perf_counter() - began, "no new data since " + same
             )
     try:
-        outcome = run_detection(runner, params, trigger=trigger, settings=settings)
+        if mode is None:
+            mode = "auto" if settings.schedule_incremental else "full"
+        outcome = run_detection(runner, params, trigger=trigger, settings=settings, mode=mode)
     except RunLocked as exc:
         log.warning("detection run skipped: %s", exc)
         return JobResult("skipped_locked", None, time.perf_counter() - began, str(exc))
@@ -118,6 +123,7 @@ def run_job(
     counts = outcome.matching.counts if outcome.matching else {}
     summary = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
     message = (
+        f"{outcome.mode} run ({outcome.mode_reason}): "
         f"{outcome.counts['rings']} rings ({outcome.counts['flagged']} flagged); "
         f"changes: {summary or 'none'}; alerts: {len(outcome.alerts)}"
     )

@@ -1,9 +1,10 @@
 // name: merge_accounts
 // returns: none
 // Declared accounts (from `account` events): identity fields and e-mail domain (never the raw e-mail).
+// touched_at (transaction time) marks accounts changed since a detection run (incremental runs).
 UNWIND $rows AS row
 MERGE (a:Account {account_id: row.account_id})
-SET a.declared = true,
+SET a.declared = true, a.touched_at = datetime(),
     a.created_at = coalesce(row.created_at, a.created_at),
     a.email_domain = coalesce(row.email_domain, a.email_domain),
     a.email_hash = coalesce(row.email_hash, a.email_hash),
