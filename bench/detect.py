@@ -3,32 +3,103 @@
 Usage:
   .venv/bin/python bench/detect.py --scale 0.05 --seeds 7 11
   .venv/bin/python bench/detect.py --scale 0.05 --seeds 7 --skip-ingest   # graph already holds it
+  # read the projection once and keep it in a file; later runs need no Neo4j at all:
+  .venv/bin/python bench/detect.py --skip-ingest --no-write-back \
+      --projection-file var/h-algo/projection-s0.2.pkl --truth var/lead/s20-seed7/truth.json
 
 For each seed: generate the scenario (cached under var/bench/scenarios), wipe and ingest into the
 bench Neo4j (var/bench, port 7689), load the projection once, then run detection with each
-community algorithm on that same projection and score it with `evaluate`. The default algorithm's
-run is also written back through `run_detection`, timing every stage.
+community algorithm on that same projection and score it with `evaluate`. Each algorithm runs in
+a fresh process (spawned, it reads the projection from a temporary pickle) so its peak RSS is
+its own. The default algorithm's run is also written back through `run_detection`, timing every
+stage (unless --no-write-back: use that on a graph you must not write to).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
+import pickle
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.config import get_settings
 from app.detection.communities import ALGORITHMS
 from app.detection.evaluation import evaluate
-from app.detection.model import DetectionParams
+from app.detection.model import DetectionParams, Projection
 from app.detection.pipeline import detect
-from app.graph.detection_repo import load_projection
-from app.ingest.pipeline import Ingestor
-from app.jobs.detection_run import run_detection
-from bench._common import bench_runner, peak_rss_mb, scenario
+from bench._common import peak_rss_mb, scenario
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _one_algorithm(projection_file: str, truth: dict[str, Any], algorithm: str) -> dict[str, Any]:
+    """Runs in a spawned child: load the projection, detect, evaluate (peak RSS is the child's)."""
+    with open(projection_file, "rb") as fh:
+        projection: Projection = pickle.load(fh)
+    began = time.perf_counter()
+    result = detect(projection, DetectionParams(algorithm=algorithm))
+    seconds = time.perf_counter() - began
+    m = evaluate(result, truth)
+    return {
+        "algorithm": algorithm,
+        "seconds": seconds,
+        "community_seconds": result.stats["louvain_seconds"],
+        "rings": len(result.rings),
+        "flagged": int(result.stats["flagged"]),
+        "precision": m["precision"],
+        "recall": m["recall"],
+        "f1": m["f1"],
+        "min_operator_recall": min(op["recall"] for op in m["per_operator"].values()),
+        "benign_flagged": m["benign_flagged"],
+        "benign_flagged_fraction": m["benign_flagged_fraction"],
+        "attribution": m["attribution_accuracy"],
+        "modularity": result.stats["modularity"],
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def _load(args: argparse.Namespace, out: Path | None) -> tuple[Projection, Any]:
+    """The projection (from --projection-file when it exists, else from Neo4j) and the runner."""
+    if args.projection_file and args.projection_file.exists():
+        began = time.perf_counter()
+        with args.projection_file.open("rb") as fh:
+            projection: Projection = pickle.load(fh)
+        print(f"projection read from {args.projection_file} in {time.perf_counter() - began:.1f}s")
+        return projection, None
+    from app.config import get_settings
+    from app.graph.detection_repo import load_projection
+    from app.ingest.pipeline import Ingestor
+    from bench._common import bench_runner
+
+    runner = bench_runner(wipe=not args.skip_ingest)
+    if not args.skip_ingest:
+        assert out is not None
+        settings = get_settings()
+        report = Ingestor(
+            runner, settings.salt(), settings.ingest_batch_lines, out / "q.jsonl"
+        ).run([out])
+        print(
+            f"ingested {report.ingested:,} events in {report.seconds:.0f}s "
+            f"({report.events_per_second:,.0f}/s, {report.rows_per_second:,.0f} rows/s)"
+        )
+    began = time.perf_counter()
+    projection = load_projection(runner)
+    print(f"projection from Neo4j in {time.perf_counter() - began:.1f}s")
+    if args.projection_file:
+        args.projection_file.parent.mkdir(parents=True, exist_ok=True)
+        with args.projection_file.open("wb") as fh:
+            pickle.dump(projection, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        print(f"projection saved to {args.projection_file}")
+    return projection, runner
 
 
 def main() -> None:
@@ -37,66 +108,91 @@ def main() -> None:
     )
     parser.add_argument("--scale", type=float, default=0.05)
     parser.add_argument("--seeds", type=int, nargs="+", default=[7, 11])
-    parser.add_argument("--algorithms", nargs="+", default=list(ALGORITHMS))
+    parser.add_argument(
+        "--algorithms", nargs="+", default=list(ALGORITHMS), choices=list(ALGORITHMS)
+    )
     parser.add_argument("--skip-ingest", action="store_true", help="use the graph as it is")
     parser.add_argument(
         "--scenario", type=Path, help="an already generated scenario folder (with --skip-ingest)"
     )
+    parser.add_argument("--truth", type=Path, help="truth.json (default: the scenario's)")
+    parser.add_argument(
+        "--projection-file",
+        type=Path,
+        help="read the projection from this pickle if it exists, else load it and save it here",
+    )
+    parser.add_argument(
+        "--no-write-back", action="store_true", help="do not run run_detection (no writes)"
+    )
+    parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     args = parser.parse_args()
 
+    rows: list[dict[str, Any]] = []
     for seed in args.seeds:
-        out = args.scenario or scenario(args.scale, seed)
-        truth = json.loads((out / "truth.json").read_text())
-        runner = bench_runner(wipe=not args.skip_ingest)
-        if not args.skip_ingest:
-            settings = get_settings()
-            report = Ingestor(
-                runner, settings.salt(), settings.ingest_batch_lines, out / "q.jsonl"
-            ).run([out])
-            print(
-                f"\nseed {seed}: ingested {report.ingested:,} events in {report.seconds:.0f}s "
-                f"({report.events_per_second:,.0f}/s, {report.rows_per_second:,.0f} rows/s)"
-            )
-        began = time.perf_counter()
-        projection = load_projection(runner)
-        print(
-            f"seed {seed}, scale {args.scale}: projection {time.perf_counter() - began:.1f}s, "
-            f"{len(projection.accounts):,} accounts, {len(projection.attachments):,} attachments"
+        out = (
+            None
+            if (args.truth and args.skip_ingest)
+            else args.scenario or scenario(args.scale, seed)
         )
+        truth_path = args.truth or (out / "truth.json" if out else None)
+        assert truth_path is not None
+        truth = json.loads(truth_path.read_text())
+        projection, runner = _load(args, out)
         print(
-            f"{'algorithm':<18} {'seconds':>8} {'rings':>6} {'flagged':>7} {'precision':>9} "
-            f"{'recall':>7} {'F1':>6} {'min op recall':>13} {'benign FP %':>11} {'attribution':>11} "
-            f"{'modularity':>10}"
+            f"seed {seed}, scale {args.scale}: {len(projection.accounts):,} accounts, "
+            f"{len(projection.nodes):,} shared nodes, {len(projection.attachments):,} attachments; "
+            f"load average {os.getloadavg()[0]:.1f}"
         )
-        for algorithm in args.algorithms:
-            params = DetectionParams(algorithm=algorithm)
-            began = time.perf_counter()
-            result = detect(projection, params)
-            seconds = time.perf_counter() - began
-            m = evaluate(result, truth)
-            op_recall = min(op["recall"] for op in m["per_operator"].values())
+        if args.projection_file and args.projection_file.exists():
+            pickled = str(args.projection_file)
+        else:
+            fd, pickled = tempfile.mkstemp(prefix="ringscope-bench-", suffix=".pkl")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(projection, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        del projection
+        print(
+            f"{'algorithm':<18} {'detect s':>8} {'comm. s':>7} {'rings':>6} {'flagged':>7} "
+            f"{'precision':>9} {'recall':>7} {'F1':>6} {'min op rec':>10} {'benign FP':>9} "
+            f"{'attrib.':>7} {'modularity':>10} {'RSS MB':>7} {'load':>5}"
+        )
+        spawn = multiprocessing.get_context("spawn")
+        try:
+            for algorithm in args.algorithms:
+                with spawn.Pool(1) as pool:
+                    row = pool.apply(_one_algorithm, (pickled, truth, algorithm))
+                row["load_average"] = os.getloadavg()[0]
+                row["seed"] = seed
+                rows.append(row)
+                print(
+                    f"{algorithm:<18} {row['seconds']:>8.1f} {row['community_seconds']:>7.1f} "
+                    f"{row['rings']:>6} {row['flagged']:>7} {_fmt(row['precision']):>9} "
+                    f"{_fmt(row['recall']):>7} {_fmt(row['f1']):>6} "
+                    f"{row['min_operator_recall']:>10.3f} "
+                    f"{100 * row['benign_flagged_fraction']:>8.3f}% "
+                    f"{_fmt(row['attribution']):>7} {row['modularity']:>10.4f} "
+                    f"{row['peak_rss_mb']:>7.0f} {row['load_average']:>5.1f}",
+                    flush=True,
+                )
+        finally:
+            if pickled != str(args.projection_file):
+                os.unlink(pickled)
+        if runner is not None and not args.no_write_back:
+            from app.jobs.detection_run import run_detection
 
-            def fmt(value: float | None) -> str:
-                return "n/a" if value is None else f"{value:.3f}"
-
-            flagged = sum(r.flagged for r in result.rings)
-            modularity = result.stats.get("modularity")
-            print(
-                f"{algorithm:<18} {seconds:>8.1f} {len(result.rings):>6} {flagged:>7} "
-                f"{fmt(m['precision']):>9} {fmt(m['recall']):>7} {fmt(m['f1']):>6} {op_recall:>13.3f} "
-                f"{100 * m['benign_flagged_fraction']:>11.2f} {fmt(m['attribution_accuracy']):>11} "
-                f"{modularity if modularity is not None else '':>10}"
+            outcome = run_detection(runner)
+            stages = ", ".join(
+                f"{name} {fig['seconds']:.1f}s"
+                + (f" ({fig['peak_rss_mb']:.0f} MB)" if "peak_rss_mb" in fig else "")
+                for name, fig in outcome.stages.items()
             )
-        outcome = run_detection(runner)
-        stages = ", ".join(
-            f"{name} {fig['seconds']:.1f}s"
-            + (f" ({fig['peak_rss_mb']:.0f} MB)" if "peak_rss_mb" in fig else "")
-            for name, fig in outcome.stages.items()
-        )
-        print(
-            f"run_detection (default, with write-back): {stages}; peak RSS {peak_rss_mb():.0f} MB"
-        )
-        runner.close()
+            print(
+                f"run_detection (default, with write-back): {stages}; "
+                f"peak RSS {peak_rss_mb():.0f} MB"
+            )
+        if runner is not None:
+            runner.close()
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
 
 
 if __name__ == "__main__":
