@@ -5,19 +5,24 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
+from app.auth import labels
+from app.auth.redaction import ViewerRedactor, redact_for_viewer
+from app.auth.roles import Role
+from app.auth.service import Principal
 from app.exports import chromium
-from app.exports.report import RingNotFound, load_ring_graph, load_ring_report
+from app.exports.report import RingNotFound, _pseudonym_order, load_ring_graph, load_ring_report
 from app.exports.ring_graph import collapse, to_elements
 from app.exports.service import ExportFormat, build_export
 from app.exports.signals import explain_all, top_signals
 from app.graph import jobs_repo, web_repo
 from app.graph.runner import GraphRunner
 from app.graph.web_repo import EntityKind, RingFilter, RingSort
-from app.web.deps import RunnerDep
+from app.web.deps import AnalystDep, RunnerDep, ViewerDep, audit_event
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -73,6 +78,7 @@ def ring_filter(
 @router.get("/runs")
 def list_runs(
     runner: RunnerDep,
+    me: ViewerDep,
     skip: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
@@ -82,7 +88,7 @@ def list_runs(
 
 
 @router.get("/runs/{run_id}")
-def get_run(run_id: str, runner: RunnerDep) -> dict[str, Any]:
+def get_run(run_id: str, runner: RunnerDep, me: ViewerDep) -> dict[str, Any]:
     """One detection run: parameters, counts and per-stage figures."""
     run = web_repo.get_run(runner, run_id)
     if run is None:
@@ -91,7 +97,7 @@ def get_run(run_id: str, runner: RunnerDep) -> dict[str, Any]:
 
 
 @router.get("/runs/{run_id}/changes")
-def run_changes(run_id: str, runner: RunnerDep) -> dict[str, Any]:
+def run_changes(run_id: str, runner: RunnerDep, me: ViewerDep) -> dict[str, Any]:
     """How the run's rings changed since the previous succeeded run (new, grown, merged, ...)."""
     run = web_repo.get_run(runner, run_id)
     if run is None:
@@ -107,6 +113,7 @@ def run_changes(run_id: str, runner: RunnerDep) -> dict[str, Any]:
 @router.get("/alerts")
 def list_alerts(
     runner: RunnerDep,
+    me: AnalystDep,
     delivery: Literal["pending", "failed", "delivered", "disabled"] | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
@@ -117,6 +124,7 @@ def list_alerts(
 @router.get("/rings")
 def list_rings(
     runner: RunnerDep,
+    me: ViewerDep,
     run: Annotated[str | None, Query(description="Run id (default: newest succeeded run).")] = None,
     flagged: bool | None = None,
     attributed: bool | None = None,
@@ -157,6 +165,18 @@ def list_rings(
     return result
 
 
+def _account_order(report: Any) -> list[str]:
+    """Member ids then outsider ids, in the order the page numbers them acct-1, acct-2, ..."""
+    if report.redacted:
+        return [m.account_id for m in sorted(report.members, key=_pseudonym_order)] + sorted(
+            (n.key for n in report.graph.nodes if n.kind == "Account" and not n.member),
+            key=lambda key: int(key.removeprefix("acct-")) if key[5:].isdigit() else 1 << 30,
+        )
+    return sorted(m.account_id for m in report.members) + sorted(
+        n.key for n in report.graph.nodes if n.kind == "Account" and not n.member
+    )
+
+
 def _ring_or_404(runner: GraphRunner, ring_id: str, run: str | None) -> web_repo.RingDetail:
     run_id = resolve_run(runner, run)
     ring = web_repo.get_ring(runner, ring_id, run_id)
@@ -165,10 +185,21 @@ def _ring_or_404(runner: GraphRunner, ring_id: str, run: str | None) -> web_repo
     return ring
 
 
+def is_viewer(me: Principal) -> bool:
+    """Viewers see pseudonyms instead of raw identifiers (app/auth/redaction.py)."""
+    return not me.allows(Role.ANALYST)
+
+
 @router.get("/rings/{ring_id}")
-def get_ring(ring_id: str, runner: RunnerDep, run: str | None = None) -> dict[str, Any]:
+def get_ring(
+    ring_id: str, request: Request, runner: RunnerDep, me: ViewerDep, run: str | None = None
+) -> dict[str, Any]:
     """A ring's summary: score, explained signals, attribution and the run."""
     ring = _ring_or_404(runner, ring_id, run)
+    if is_viewer(me):
+        # The full report: its member profiles give the e-mail domain / org pseudonyms too.
+        ring = redact_for_viewer(load_ring_report(runner, ring_id, ring.run_id)).ring
+    audit_event(request, "ring.view", ring_id, run=ring.run_id, redacted=is_viewer(me))
     payload = ring.as_json()
     payload["signals"] = explain_all(ring.signals)
     found = web_repo.get_run(runner, ring.run_id)
@@ -177,7 +208,7 @@ def get_ring(ring_id: str, runner: RunnerDep, run: str | None = None) -> dict[st
 
 
 @router.get("/rings/{ring_id}/history")
-def ring_history(ring_id: str, runner: RunnerDep) -> dict[str, Any]:
+def ring_history(ring_id: str, runner: RunnerDep, me: ViewerDep) -> dict[str, Any]:
     """The ring across succeeded runs, oldest first: size, score, flag and change kind."""
     history = jobs_repo.ring_history(runner, ring_id)
     if not history:
@@ -186,10 +217,16 @@ def ring_history(ring_id: str, runner: RunnerDep) -> dict[str, Any]:
 
 
 @router.get("/rings/{ring_id}/members")
-def ring_members(ring_id: str, runner: RunnerDep, run: str | None = None) -> Response:
+def ring_members(
+    ring_id: str, runner: RunnerDep, me: ViewerDep, run: str | None = None
+) -> Response:
     """The ring's member accounts with profile, volume, labels and attachment counts."""
     ring = _ring_or_404(runner, ring_id, run)
-    members = web_repo.ring_members(runner, ring_id, ring.run_id)
+    if is_viewer(me):
+        report = load_ring_report(runner, ring_id, ring.run_id)
+        members = ViewerRedactor(report).members(report.members)
+    else:
+        members = web_repo.ring_members(runner, ring_id, ring.run_id)
     return json_response(
         {
             "ring_id": ring_id,
@@ -204,6 +241,7 @@ def ring_members(ring_id: str, runner: RunnerDep, run: str | None = None) -> Res
 def ring_graph(
     ring_id: str,
     runner: RunnerDep,
+    me: ViewerDep,
     run: str | None = None,
     collapse_mode: Annotated[
         CollapseMode,
@@ -218,6 +256,8 @@ def ring_graph(
         report = load_ring_graph(runner, ring_id, run)
     except RingNotFound as exc:
         raise HTTPException(404, str(exc)) from None
+    if is_viewer(me):
+        report = redact_for_viewer(report)
     view = collapse(report.graph, collapse_mode)
     lo, hi = view.time_range()
     return json_response(
@@ -227,8 +267,7 @@ def ring_graph(
             "collapsed": view.collapsed,
             "counts": view.node_counts(),
             "time_range": {"min": lo, "max": hi},
-            "accounts": sorted(m.account_id for m in report.members)
-            + sorted(n.key for n in report.graph.nodes if n.kind == "Account" and not n.member),
+            "accounts": _account_order(report),
             "elements": to_elements(view),
         }
     )
@@ -241,7 +280,9 @@ def ring_graph(
 async def export_ring(
     ring_id: str,
     fmt: ExportFormat,
+    request: Request,
     runner: RunnerDep,
+    me: AnalystDep,
     run: str | None = None,
     redact: Annotated[
         bool, Query(description="Replace account ids / e-mail domains / orgs by pseudonyms.")
@@ -259,6 +300,7 @@ async def export_ring(
         raise HTTPException(404, str(exc)) from None
     except chromium.ChromiumUnavailable as exc:
         raise HTTPException(501, f"{fmt.value} export needs headless Chromium: {exc}") from None
+    audit_event(request, "export", ring_id, format=fmt.value, redacted=redact, run=run or "default")
     return Response(
         export.content,
         media_type=export.media_type,
@@ -269,6 +311,7 @@ async def export_ring(
 @router.get("/search")
 def search(
     runner: RunnerDep,
+    me: AnalystDep,
     q: Annotated[str, Query(min_length=1, max_length=500)],
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> dict[str, Any]:
@@ -289,6 +332,7 @@ def entity_neighbours(
     kind: EntityKind,
     key: str,
     runner: RunnerDep,
+    me: AnalystDep,
     skip: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 25,
 ) -> dict[str, Any]:
@@ -301,10 +345,71 @@ def entity_neighbours(
 
 @router.get("/entities/{kind}/{key:path}")
 def get_entity(
-    kind: EntityKind, key: str, runner: RunnerDep, run: str | None = None
+    kind: EntityKind, key: str, runner: RunnerDep, me: AnalystDep, run: str | None = None
 ) -> dict[str, Any]:
     """A node's properties and the rings (of one run) it belongs to."""
     entity = _entity_or_404(runner, kind, key)
     run_id = web_repo.default_run_id(runner) if run is None else run
     rings = web_repo.entity_rings(runner, kind, key, run_id) if run_id else []
     return {**entity.as_json(), "run_id": run_id, "rings": [r.as_json() for r in rings]}
+
+
+# --- operator labels (analyst) ---------------------------------------------------------------
+
+
+class LabelIn(BaseModel):
+    """An operator label for an account, with the analyst's reason."""
+
+    operator: str = Field(min_length=1, max_length=200, examples=["Operator Krait"])
+    reason: str = Field(min_length=1, max_length=2000, examples=["same card as case 2026-014"])
+    confidence: float = Field(default=1.0, gt=0, le=1)
+
+
+@router.get("/accounts/{account_id}/labels")
+def account_labels(account_id: str, runner: RunnerDep, me: AnalystDep) -> dict[str, Any]:
+    """An account's operator labels (from ingest or the web app)."""
+    return {
+        "account_id": account_id,
+        "labels": [label.as_json() for label in labels.list_labels(runner, account_id)],
+    }
+
+
+@router.post("/accounts/{account_id}/labels", status_code=201)
+def add_account_label(
+    account_id: str, body: LabelIn, request: Request, runner: RunnerDep, me: AnalystDep
+) -> dict[str, Any]:
+    """Label an account as run by an operator (used by the next detection run); audited."""
+    try:
+        labels.add_label(
+            runner, account_id, body.operator, body.reason, me.username, body.confidence
+        )
+    except labels.LabelError as exc:
+        code = 404 if str(exc).startswith("no account") else 422
+        raise HTTPException(code, str(exc)) from None
+    audit_event(
+        request,
+        "label.add",
+        account_id,
+        operator=body.operator.strip(),
+        confidence=body.confidence,
+        reason=body.reason.strip(),
+    )
+    return account_labels(account_id, runner, me)
+
+
+@router.delete("/accounts/{account_id}/labels/{operator}")
+def remove_account_label(
+    account_id: str,
+    operator: str,
+    request: Request,
+    runner: RunnerDep,
+    me: AnalystDep,
+    reason: Annotated[str, Query(min_length=1, max_length=2000)],
+) -> dict[str, Any]:
+    """Remove an account's operator label (with a reason); audited."""
+    try:
+        removed = labels.remove_label(runner, account_id, operator, reason)
+    except labels.LabelError as exc:
+        raise HTTPException(422 if "reason" in str(exc) else 404, str(exc)) from None
+    audit_event(request, "label.remove", account_id, operator=operator, reason=reason, **removed)
+    return account_labels(account_id, runner, me)

@@ -8,18 +8,22 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import quote
 
 import neo4j
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from neo4j import GraphDatabase
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.auth.audit import AuditLog
+from app.auth.ratelimit import LoginRateLimiter
 from app.config import Settings, get_settings
 from app.graph.runner import DatabaseUnavailable, GraphRunner
-from app.web import api, pages
+from app.web import admin, api, auth_pages, pages
+from app.web.deps import NotAuthenticated, ViewerDep
 from app.web.templating import WEB_DIR, templates, vendor_ready
 
 log = logging.getLogger("ringscope.web")
@@ -48,7 +52,55 @@ def make_runner(settings: Settings) -> GraphRunner:
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api") or request.url.path == "/healthz"
+    return request.url.path.startswith("/api") or request.url.path in ("/healthz", "/openapi.json")
+
+
+# Self only: no inline script (page data travels in <script type="application/json"> blocks,
+# which are not executed), no framing. Inline style attributes stay allowed (templates and
+# Cytoscape / Swagger UI use them; style injection cannot run code).
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware (no BaseHTTPMiddleware overhead): security headers on every
+    response, and `Cache-Control: no-store` on everything but static assets, so sensitive
+    pages and API answers are never kept by browsers or proxies."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if static or k.lower() != b"cache-control"
+                ]
+                headers += SECURITY_HEADERS
+                if not static:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(runner: GraphRunner | None = None, settings: Settings | None = None) -> FastAPI:
@@ -80,27 +132,47 @@ def create_app(runner: GraphRunner | None = None, settings: Settings | None = No
         version="0.1.0",
         docs_url=None,
         redoc_url=None,
+        openapi_url=None,
         lifespan=lifespan,
     )
-    app.state.runner = runner or make_runner(settings or get_settings())
+    settings = settings or get_settings()
+    app.state.settings = settings
+    app.state.runner = runner or make_runner(settings)
+    app.state.audit = AuditLog(settings.audit_path)
+    app.state.login_limiter = LoginRateLimiter(
+        settings.login_max_failures, settings.login_window_seconds
+    )
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    app.include_router(auth_pages.router)
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(admin.router)
+    app.include_router(admin.api_router)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_schema(me: ViewerDep) -> JSONResponse:
+        return JSONResponse(app.openapi())
 
     @app.get("/docs", include_in_schema=False)
-    def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Ringscope API",
-            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/favicon.svg",
-            swagger_ui_parameters={"validatorUrl": None, "tryItOutEnabled": True},
-        )
+    def swagger_ui(request: Request, me: ViewerDep) -> Response:
+        # Swagger UI is started by /static/js/swagger-init.js: the CSP forbids inline scripts.
+        return templates.TemplateResponse(request, "docs.html", {})
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:
         return RedirectResponse("/static/favicon.svg")
+
+    @app.exception_handler(NotAuthenticated)
+    async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
+        if _wants_json(request):
+            return JSONResponse(
+                {"detail": "not authenticated: log in, or send Authorization: Bearer <token>"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
 
     for error in _DB_ERRORS:
         app.add_exception_handler(error, _unavailable_async)
@@ -133,7 +205,12 @@ def create_app(runner: GraphRunner | None = None, settings: Settings | None = No
     return app
 
 
-_TITLES = {404: "Not found", 422: "Invalid request", 503: "Database unavailable"}
+_TITLES = {
+    403: "Forbidden",
+    404: "Not found",
+    422: "Invalid request",
+    503: "Database unavailable",
+}
 
 
 def jsonable_errors(exc: RequestValidationError) -> list[dict[str, object]]:
@@ -174,6 +251,17 @@ def serve(
     settings = settings or get_settings()
     runner = make_runner(settings)
     runner.verify()  # fail early with a clear DatabaseUnavailable
+    from app.auth.service import count_users
+
+    if count_users(runner) == 0:
+        log.warning(
+            "no users yet: nobody can log in. Create the first administrator with "
+            "`ringscope users add NAME --role admin` (the server need not be restarted)"
+        )
+        print(
+            "ringscope: no users yet, nobody can log in. Create the first administrator with:\n"
+            "  ringscope users add NAME --role admin"
+        )
     scheduler = None
     if with_scheduler:
         from app.jobs.scheduler import create_scheduler

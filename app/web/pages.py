@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from app.auth import labels
+from app.auth.redaction import redact_for_viewer
+from app.exports.report import load_ring_report
 from app.exports.ring_graph import KIND_TITLES
 from app.exports.service import ExportFormat
 from app.exports.signals import SIGNALS, explain_all, top_signals
 from app.graph import jobs_repo, web_repo
 from app.graph.web_repo import EntityKind, RingSort
-from app.web.api import resolve_run, ring_filter
-from app.web.deps import RunnerDep
+from app.web.api import is_viewer, resolve_run, ring_filter
+from app.web.deps import AnalystDep, RunnerDep, ViewerDep, audit_event
 from app.web.templating import entity_url, templates
 
 router = APIRouter(include_in_schema=False)
@@ -35,13 +38,13 @@ def healthz(runner: RunnerDep) -> JSONResponse:
 
 
 @router.get("/")
-def home() -> RedirectResponse:
+def home(me: ViewerDep) -> RedirectResponse:
     """The rings of the newest run."""
     return RedirectResponse("/rings", status_code=307)
 
 
 @router.get("/runs", response_class=HTMLResponse)
-def runs_page(request: Request, runner: RunnerDep) -> Response:
+def runs_page(request: Request, runner: RunnerDep, me: ViewerDep) -> Response:
     """Detection runs with status, duration and counts."""
     runs = web_repo.list_runs(runner, limit=200)
     return templates.TemplateResponse(
@@ -52,19 +55,20 @@ def runs_page(request: Request, runner: RunnerDep) -> Response:
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
-def run_page(run_id: str, request: Request, runner: RunnerDep) -> Response:
+def run_page(run_id: str, request: Request, runner: RunnerDep, me: ViewerDep) -> Response:
     """One run: its parameters and figures, then its rings."""
     if web_repo.get_run(runner, run_id) is None:
         raise HTTPException(404, f"no detection run {run_id!r}")
     # The run's ring changes (since the previous succeeded run), read by _run_changes.html.
     request.state.run_changes = jobs_repo.run_changes(runner, run_id)
-    return rings_page(request, runner, run=run_id, show_run=True)
+    return rings_page(request, runner, me, run=run_id, show_run=True)
 
 
 @router.get("/rings", response_class=HTMLResponse)
 def rings_page(
     request: Request,
     runner: RunnerDep,
+    me: ViewerDep,
     run: str | None = None,
     flagged: Literal["", "true", "false"] = "",
     attributed: Literal["", "true", "false"] = "",
@@ -139,13 +143,17 @@ def rings_page(
 
 @router.get("/rings/{ring_id}", response_class=HTMLResponse)
 def ring_page(
-    ring_id: str, request: Request, runner: RunnerDep, run: str | None = None
+    ring_id: str, request: Request, runner: RunnerDep, me: ViewerDep, run: str | None = None
 ) -> Response:
     """A ring: summary, explained signals, attribution, members and the interactive graph."""
     run_id = resolve_run(runner, run)
     ring = web_repo.get_ring(runner, ring_id, run_id)
     if ring is None:
         raise HTTPException(404, f"no ring {ring_id!r} in run {run_id}")
+    viewer = is_viewer(me)
+    if viewer:
+        ring = redact_for_viewer(load_ring_report(runner, ring_id, run_id)).ring
+    audit_event(request, "ring.view", ring_id, run=run_id, redacted=viewer)
     return templates.TemplateResponse(
         request,
         "ring.html",
@@ -157,6 +165,13 @@ def ring_page(
             "kind_titles": KIND_TITLES,
             "nav": "rings",
             "history": ring_history_view(jobs_repo.ring_history(runner, ring_id)),
+            "viewer": viewer,
+            "graph_config": {
+                "ringId": ring.ring_id,
+                "runId": ring.run_id,
+                "kindTitles": KIND_TITLES,
+                "viewer": viewer,
+            },
         },
     )
 
@@ -188,6 +203,7 @@ def ring_history_view(history: list[dict[str, Any]]) -> dict[str, Any]:
 def search_page(
     request: Request,
     runner: RunnerDep,
+    me: AnalystDep,
     q: Annotated[str, Query(max_length=500)] = "",
 ) -> Response:
     """Search by account id, IP, payment id, device id, operator or prompt text."""
@@ -205,7 +221,13 @@ def search_page(
 
 @router.get("/entity/{kind}/{key:path}", response_class=HTMLResponse)
 def entity_page(
-    kind: EntityKind, key: str, request: Request, runner: RunnerDep, run: str | None = None
+    kind: EntityKind,
+    key: str,
+    request: Request,
+    runner: RunnerDep,
+    me: AnalystDep,
+    run: str | None = None,
+    label_error: str = "",
 ) -> Response:
     """A node: properties, neighbourhood graph and neighbours, and the rings it belongs to."""
     entity = web_repo.get_entity(runner, kind, key)
@@ -225,5 +247,62 @@ def entity_page(
             "neighbours": neighbours,
             "kind_titles": KIND_TITLES,
             "nav": "search",
+            "labels": labels.list_labels(runner, key) if kind == EntityKind.ACCOUNT else None,
+            "label_error": label_error,
+            "graph_config": {
+                "kind": entity.kind,
+                "key": entity.key,
+                "props": entity.props,
+                "kindTitles": KIND_TITLES,
+            },
         },
+        status_code=422 if label_error else 200,
     )
+
+
+@router.post("/entity/Account/{account_id}/labels")
+def add_label_form(
+    account_id: str,
+    request: Request,
+    runner: RunnerDep,
+    me: AnalystDep,
+    operator: Annotated[str, Form(max_length=200)],
+    reason: Annotated[str, Form(max_length=2000)],
+    confidence: Annotated[float, Form(gt=0, le=1)] = 1.0,
+) -> Response:
+    """Label the account as run by an operator (form on the account page; needs a reason)."""
+    try:
+        labels.add_label(runner, account_id, operator, reason, me.username, confidence)
+    except labels.LabelError as exc:
+        if str(exc).startswith("no account"):
+            raise HTTPException(404, str(exc)) from None
+        return entity_page(EntityKind.ACCOUNT, account_id, request, runner, me, None, str(exc))
+    audit_event(
+        request,
+        "label.add",
+        account_id,
+        operator=operator.strip(),
+        confidence=confidence,
+        reason=reason.strip(),
+    )
+    return RedirectResponse(entity_url("Account", account_id) + "#labels", status_code=303)
+
+
+@router.post("/entity/Account/{account_id}/labels/remove")
+def remove_label_form(
+    account_id: str,
+    request: Request,
+    runner: RunnerDep,
+    me: AnalystDep,
+    operator: Annotated[str, Form(max_length=200)],
+    reason: Annotated[str, Form(max_length=2000)],
+) -> Response:
+    """Remove one of the account's operator labels (needs a reason)."""
+    try:
+        removed = labels.remove_label(runner, account_id, operator, reason)
+    except labels.LabelError as exc:
+        if "reason" not in str(exc):
+            raise HTTPException(404, str(exc)) from None
+        return entity_page(EntityKind.ACCOUNT, account_id, request, runner, me, None, str(exc))
+    audit_event(request, "label.remove", account_id, operator=operator, reason=reason, **removed)
+    return RedirectResponse(entity_url("Account", account_id) + "#labels", status_code=303)

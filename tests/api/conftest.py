@@ -1,23 +1,32 @@
 """Web tests: the session's real Neo4j (tests/conftest.py), seeded once with the
-hand-made scenario in scenario.py, re-seeded only if another test wiped it."""
+hand-made scenario in scenario.py, re-seeded only if another test wiped it.
+
+Every route needs a login: `users` creates one user per role (with an API token each) once per
+session; `client` is an analyst using a bearer token; `login()` logs a client in through the
+form (session cookie + CSRF token) like a browser."""
 
 from __future__ import annotations
 
+import re
 import socket
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from neo4j import GraphDatabase
 
+from app.auth.service import AuthError, create_api_token, create_user, remove_user
 from app.graph.queries import queries
 from app.graph.runner import GraphRunner
 from app.graph.web_repo import get_ring
 from app.web.main import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import contextlib
+
 import scenario
 
 
@@ -35,9 +44,72 @@ def seeded(neo4j_runner: GraphRunner, tmp_path_factory: pytest.TempPathFactory) 
     return neo4j_runner
 
 
+PASSWORD = "correct horse battery staple"
+ROLES = ("viewer", "analyst", "admin")
+
+
+@dataclass(frozen=True)
+class WebUser:
+    username: str
+    role: str
+    token: str
+    password: str = PASSWORD
+
+    @property
+    def bearer(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture(scope="session")
+def users(neo4j_runner: GraphRunner) -> dict[str, WebUser]:
+    """One user per role (t-viewer, t-analyst, t-admin), fresh each session, with a token.
+    Users survive the graph wipe (cypher/stats/wipe_graph.cypher), so they are recreated here."""
+    made: dict[str, WebUser] = {}
+    for role in ROLES:
+        name = f"t-{role}"
+        with contextlib.suppress(AuthError):
+            remove_user(neo4j_runner, name)
+        create_user(neo4j_runner, name, PASSWORD, role)
+        made[role] = WebUser(name, role, create_api_token(neo4j_runner, name, "tests"))
+    return made
+
+
+def login(client: TestClient, user: WebUser) -> str:
+    """Log in through the form like a browser; returns the session's CSRF token."""
+    form = client.get("/login")
+    assert form.status_code == 200
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert csrf, "login form without CSRF token"
+    response = client.post(
+        "/login",
+        data={"username": user.username, "password": user.password, "csrf_token": csrf[1]},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text[:300]
+    page = client.get("/rings")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token, "no CSRF token on a logged-in page"
+    return token[1]
+
+
+def make_client(runner: GraphRunner, user: WebUser | None = None) -> TestClient:
+    """A TestClient on http://localhost (loopback: the session cookie is not Secure there),
+    authenticated by the user's bearer token when a user is given."""
+    headers = user.bearer if user else {}
+    return TestClient(create_app(runner=runner), base_url="http://localhost", headers=headers)
+
+
 @pytest.fixture
-def client(seeded: GraphRunner) -> Iterator[TestClient]:
-    with TestClient(create_app(runner=seeded)) as test_client:
+def client(seeded: GraphRunner, users: dict[str, WebUser]) -> Iterator[TestClient]:
+    """An analyst (full view) calling with an API token."""
+    with make_client(seeded, users["analyst"]) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def anon(seeded: GraphRunner, users: dict[str, WebUser]) -> Iterator[TestClient]:
+    """Nobody logged in (users exist)."""
+    with make_client(seeded) as test_client:
         yield test_client
 
 
@@ -48,13 +120,15 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def down_client() -> Iterator[TestClient]:
+def down_client(users: dict[str, WebUser]) -> Iterator[TestClient]:
     """An app whose runner points at a closed port: Neo4j is "down"."""
     uri = f"bolt://127.0.0.1:{free_port()}"
     driver = GraphDatabase.driver(
         uri, auth=("neo4j", "nope"), max_transaction_retry_time=0.2, connection_timeout=1.0
     )
     runner = GraphRunner(driver, "neo4j", uri)
-    with TestClient(create_app(runner=runner), raise_server_exceptions=False) as test_client:
+    with TestClient(
+        create_app(runner=runner), raise_server_exceptions=False, headers=users["analyst"].bearer
+    ) as test_client:
         yield test_client
     runner.close()

@@ -28,8 +28,10 @@ _spec = importlib.util.spec_from_file_location(
 )
 assert _spec and _spec.loader
 _api = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = _api  # dataclasses in it look their module up there
 _spec.loader.exec_module(_api)
 seeded = _api.seeded
+users = _api.users
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -81,11 +83,43 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+def log_in(tab: Any, user: Any) -> None:
+    """Log in through the login form, as a person would."""
+    tab.goto("/rings")
+    tab.wait_for_url("**/login?next=*")
+    tab.fill("input[name=username]", user.username)
+    tab.fill("input[name=password]", user.password)
+    tab.click("#login-form button[type=submit]")
+    tab.wait_for_url("**/rings")
+    assert user.username in tab.inner_text("#current-user")
+
+
 @pytest.fixture
-def page(browser: Any, server: str) -> Iterator[Any]:
-    """A page that may only talk to the app: any other request is recorded and aborted."""
+def page(browser: Any, server: str, users: dict[str, Any]) -> Iterator[Any]:
+    """A page logged in as an analyst that may only talk to the app: any other request is
+    recorded and aborted. Playwright's wait_for_function evaluates strings, which the app's
+    Content-Security-Policy forbids, so this page bypasses the CSP; `strict_page` does not."""
+    yield from _page(browser, server, users["analyst"], bypass_csp=True)
+
+
+@pytest.fixture
+def strict_page(browser: Any, server: str, users: dict[str, Any]) -> Iterator[Any]:
+    """An analyst's page under the real CSP: any CSP violation fails the test."""
+    yield from _page(browser, server, users["analyst"], bypass_csp=False)
+
+
+@pytest.fixture
+def viewer_page(browser: Any, server: str, users: dict[str, Any]) -> Iterator[Any]:
+    """A viewer's page under the real CSP."""
+    yield from _page(browser, server, users["viewer"], bypass_csp=False)
+
+
+def _page(browser: Any, server: str, user: Any, bypass_csp: bool) -> Iterator[Any]:
     context = browser.new_context(
-        viewport={"width": 1440, "height": 1000}, accept_downloads=True, base_url=server
+        viewport={"width": 1440, "height": 1000},
+        accept_downloads=True,
+        base_url=server,
+        bypass_csp=bypass_csp,
     )
     outside: list[str] = []
     errors: list[str] = []
@@ -102,6 +136,15 @@ def page(browser: Any, server: str) -> Iterator[Any]:
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     tab.outside_requests = outside
     tab.js_errors = errors
+    tab.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
+    log_in(tab, user)
     yield tab
     context.close()
     assert outside == [], f"the page tried to reach outside the app: {outside}"

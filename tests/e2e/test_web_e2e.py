@@ -141,3 +141,46 @@ def test_search_entity_runs_and_docs_pages(page: Any) -> None:
     page.goto("/docs")
     page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
     screenshot(page, "api-docs")
+
+
+def test_login_required_and_viewer_sees_pseudonyms(viewer_page: Any) -> None:
+    page = viewer_page
+    page.click(f"#rings-table a:text-is('{scenario.ALPHA}')")
+    page.wait_for_url(f"**/rings/{scenario.ALPHA}?run=*")
+    page.wait_for_selector("#cy[data-ready]", state="attached", timeout=30_000)
+    page.wait_for_selector("#members-table tbody tr td span.mono")
+    screenshot(page, "ring-viewer")
+    assert page.locator("#export-buttons").count() == 0
+    assert page.locator("#viewer-notice").is_visible()
+    shown = page.inner_text("body") + " ".join(
+        page.evaluate("cy.nodes().map(n => n.id() + ' ' + n.data('label'))")
+    )
+    for real in (*scenario.ALPHA_MEMBERS, scenario.OUTSIDER, "203.0.113.7", "pm_krait_01"):
+        assert real not in shown, real
+    assert "acct-1" in page.inner_text("#members-table")
+    assert page.evaluate("cy.getElementById('IP:ip-1').nonempty()")
+    assert page.locator("nav a[href='/search']").count() == 0
+    # Entity pages are for analysts: a viewer gets a clear 403 page.
+    response = page.goto("/entity/IP/203.0.113.7")
+    assert response is not None and response.status == 403
+    assert "needs the analyst role" in page.inner_text("body")
+    # Logging out ends the session: pages send you to the login form again.
+    page.goto("/rings")
+    page.click("#logout-form button")
+    page.wait_for_url("**/login")
+    page.goto("/runs")
+    page.wait_for_url("**/login?next=*")
+
+
+def test_pages_run_under_the_content_security_policy(strict_page: Any) -> None:
+    """No inline script, eval or outside resource is needed: the fixture fails on any CSP
+    violation reported by Chromium."""
+    page = strict_page
+    page.goto(f"/rings/{scenario.ALPHA}")
+    page.wait_for_selector("#cy[data-ready]", state="attached", timeout=30_000)
+    page.wait_for_selector("#members-table tbody tr td a")
+    assert page.evaluate("cy.nodes().length") == 12
+    page.goto("/entity/IP/203.0.113.7")
+    page.wait_for_selector("#entity-cy[data-ready]", state="attached", timeout=30_000)
+    page.goto("/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)

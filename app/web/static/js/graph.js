@@ -89,7 +89,7 @@
 
   function showNode(ctx, node) {
     var data = node.data();
-    if (data.kind === "Account" && !data.profileLoaded && !Object.keys(data.props || {}).length) {
+    if (data.kind === "Account" && !ctx.viewer && !data.profileLoaded && !Object.keys(data.props || {}).length) {
       /* The ring graph carries ids only; a member's profile loads when it is opened. */
       data.profileLoaded = true;
       getJSON("/api/entities/Account/" + encodeURIComponent(data.key)).then(function (entity) {
@@ -315,7 +315,7 @@
     });
     cy.on("dbltap", "node", function (evt) {
       var node = evt.target;
-      if (["AccountGroup", "More"].indexOf(node.data("kind")) < 0) expand(ctx, node, 0);
+      if (!ctx.viewer && ["AccountGroup", "More"].indexOf(node.data("kind")) < 0) expand(ctx, node, 0);
     });
     cy.on("tap", function (evt) { if (evt.target === cy) clearHighlight(cy); });
     $("expand-btn").onclick = function () { if (ctx.selected) expand(ctx, ctx.selected, 0); };
@@ -361,7 +361,9 @@
 
   function initRing(opts) {
     var ctx = { mode: "ring", ringId: opts.ringId, runId: opts.runId, kindTitles: opts.kindTitles, canvasId: "cy",
-                redact: false, accounts: {} };
+                redact: false, accounts: {}, viewer: !!opts.viewer };
+    /* Viewers get pseudonyms from the server and may not open entity pages or expand nodes. */
+    if (ctx.viewer) { $("expand-btn").hidden = true; $("open-btn").hidden = true; }
     ctx.pseudonym = function (id) { return ctx.accounts[id] || "acct-?"; };
     var base = "/api/rings/" + encodeURIComponent(ctx.ringId);
     var runQ = "run=" + encodeURIComponent(ctx.runId);
@@ -384,7 +386,7 @@
     $("collapse-select").onchange = loadGraph;
 
     /* Exports */
-    var redactToggle = $("redact-toggle");
+    var redactToggle = $("redact-toggle") || { checked: false, addEventListener: function () {} };
     function exportHref(fmt) {
       return base + "/export/" + fmt + "?" + runQ + (redactToggle.checked ? "&redact=true" : "");
     }
@@ -402,12 +404,12 @@
     function stem() {
       return ("ring-" + ctx.ringId + "-" + ctx.runId + (ctx.redact ? "-redacted" : "")).replace(/[^A-Za-z0-9._-]+/g, "_");
     }
-    $("export-png").onclick = function () {
+    if ($("export-png")) $("export-png").onclick = function () {
       if (!ctx.cy) return;
       var blob = ctx.cy.png({ output: "blob", full: true, scale: 2, bg: "#ffffff", maxWidth: 4000, maxHeight: 4000 });
       download(blob, stem() + ".png");
     };
-    $("export-svg").onclick = function () {
+    if ($("export-svg")) $("export-svg").onclick = function () {
       if (!ctx.cy) return;
       var svg = ctx.cy.svg({ full: true, bg: "#ffffff", scale: 1 });
       download(new Blob([svg], { type: "image/svg+xml" }), stem() + ".svg");
@@ -437,7 +439,7 @@
       var tbody = document.querySelector("#members-table tbody");
       tbody.innerHTML = slice.length ? slice.map(function (m) {
         var id = memberId(m);
-        var idCell = ctx.redact ? "<span class='mono'>" + esc(id) + "</span>"
+        var idCell = (ctx.redact || ctx.viewer) ? "<span class='mono'>" + esc(id) + "</span>"
           : "<a class='mono' href='" + entityUrl("Account", m.account_id) + "'>" + esc(id) + "</a>";
         return "<tr><td>" + idCell + "</td><td>" + esc(fmtTime(m.created_at)) + "</td><td>" + esc(m.country || "") +
           "</td><td>" + esc(ctx.redact ? (m.email_domain ? "(redacted)" : "") : (m.email_domain || "")) +
@@ -499,4 +501,12 @@
   }
 
   window.RingscopeGraph = { initRing: initRing, initEntity: initEntity };
+
+  /* Page data comes in a <script type="application/json" id="graph-config"> block: the
+     Content-Security-Policy allows no inline script. */
+  var configEl = document.getElementById("graph-config");
+  if (configEl) {
+    var config = JSON.parse(configEl.textContent);
+    if (config.ringId) initRing(config); else if (config.kind) initEntity(config);
+  }
 })();
