@@ -4,12 +4,17 @@ Uses the configured Neo4j (RINGSCOPE_* settings; e.g. RINGSCOPE_VAR_DIR=var/web
 RINGSCOPE_NEO4J_PORT=7690). It adds a synthetic ring under ids starting with "BENCHW-" (ingested
 once through the real pipeline; re-runs reuse it) and never deletes other data.
 
-    python bench/web.py [--members 2000] [--repeat 40]
+    python bench/web.py [--members 2000] [--repeat 40] [--auth-only]
+
+Every request authenticates like a script does (a "bench-web" analyst with an API token, sent as
+`Authorization: Bearer`). It also prints what access control costs: an argon2id password hash
+(each login), and the per-request session and token look-ups in Neo4j.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import tempfile
@@ -19,6 +24,15 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from app.auth import create_api_token, create_user
+from app.auth.passwords import hash_password, verify_password
+from app.auth.service import (
+    AuthError,
+    create_session,
+    remove_user,
+    session_principal,
+    token_principal,
+)
 from app.config import get_settings
 from app.detection.model import Attribution, DetectionParams, DetectionResult, Ring, Signal
 from app.graph import detection_repo, web_repo
@@ -195,17 +209,70 @@ def measure(client: TestClient, url: str, repeat: int) -> tuple[float, float, in
     return statistics.median(times), p95, size
 
 
+BENCH_USER = "bench-web"
+
+
+def bench_token(runner: GraphRunner) -> str:
+    """A fresh analyst and API token for the benchmark's requests."""
+    with contextlib.suppress(AuthError):
+        remove_user(runner, BENCH_USER)
+    create_user(runner, BENCH_USER, "bench-web-password", "analyst")
+    return create_api_token(runner, BENCH_USER, "bench")
+
+
+def timed(fn: Any, repeat: int) -> tuple[float, float]:
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - began) * 1000)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+
+
+def auth_figures(runner: GraphRunner, token: str, repeat: int) -> None:
+    """What access control adds: argon2id per login, one indexed read per request."""
+    stored = hash_password("bench-web-password")
+    rows = [
+        ("argon2id hash (new password)", lambda: hash_password("bench-web-password")),
+        ("argon2id verify (each login)", lambda: verify_password(stored, "bench-web-password")),
+    ]
+    cookie, _ = create_session(runner, BENCH_USER, 600)
+    for _ in range(3):
+        session_principal(runner, cookie)
+        token_principal(runner, token)
+    rows += [
+        ("session look-up (per cookie request)", lambda: session_principal(runner, cookie)),
+        ("API token look-up (per bearer request)", lambda: token_principal(runner, token)),
+    ]
+    print(f"{'access control':52} {'p50 ms':>8} {'p95 ms':>8}")
+    for label, fn in rows:
+        p50, p95 = timed(fn, max(10, repeat // 2) if "argon2" in label else repeat * 5)
+        print(f"{label:52} {p50:8.1f} {p95:8.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--rings", type=int, default=10_000, help="rings in the paging run")
+    parser.add_argument(
+        "--auth-only", action="store_true", help="only the access-control figures (no data)"
+    )
     args = parser.parse_args()
     runner = GraphRunner.from_settings(get_settings())
     try:
+        apply_schema(runner)
+        token = bench_token(runner)
+        with open("/proc/loadavg") as handle:
+            print(f"load average: {handle.read().split()[0]}")
+        auth_figures(runner, token, args.repeat)
+        if args.auth_only:
+            return
         ensure_ring(runner, args.members)
         ensure_many_rings(runner, args.rings)
-        with TestClient(create_app(runner=runner)) as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        with TestClient(create_app(runner=runner), headers=headers) as client:
             graph = client.get(f"/api/rings/{RING_ID}/graph?run={RUN_ID}").json()
             nodes = sum(1 for e in graph["elements"] if e["group"] == "nodes")
             edges = len(graph["elements"]) - nodes
