@@ -17,7 +17,7 @@ UNION ALL
 MATCH (a:Account)-[:USED_DEVICE]->(n:Device) WHERE a.account_id IN $account_ids
 WITH DISTINCT n
 WITH n, COUNT { (n)<-[:USED_DEVICE]-(:Account) } AS degree WHERE degree >= 2
-RETURN 'Device' AS kind, n.device_id AS node_id, degree, {} AS attrs
+RETURN 'Device' AS kind, n.device_id AS node_id, degree, {user_agent: n.user_agent} AS attrs
 UNION ALL
 MATCH (a:Account)-[:SENT]->(n:PromptCluster) WHERE a.account_id IN $account_ids
 WITH DISTINCT n
@@ -28,4 +28,4 @@ UNION ALL
 MATCH (a:Account)-[:HAS_EMAIL_DOMAIN]->(n:EmailDomain) WHERE a.account_id IN $account_ids
 WITH DISTINCT n
 WITH n, COUNT { (n)<-[:HAS_EMAIL_DOMAIN]-(:Account) } AS degree WHERE degree >= 2
-RETURN 'EmailDomain' AS kind, n.domain AS node_id, degree, {} AS attrs
+RETURN 'EmailDomain' AS kind, n.domain AS node_id, degree, {domain: n.domain} AS attrs
