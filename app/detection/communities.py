@@ -15,6 +15,11 @@ Algorithms (`DetectionParams.algorithm`, see ALGORITHMS and docs/algorithms.md f
 
 All of them optimise modularity with the same resolution on the same graph.
 
+gds-louvain / gds-leiden (EXTERNAL_ALGORITHMS) run in Neo4j Graph Data Science: this module stays
+pure and only calls the `CommunityFinder` it is handed (app.graph.gds_repo.gds_finder builds one
+on a runner); without one they raise ValueError. Per-component splitting, pendant folding, hub
+removal and refinement are the same for every algorithm.
+
 Louvain runs separately on each connected component. Disconnected accounts can never share a
 community anyway, and running per component keeps modularity's null model local: a ring's
 partition does not change because unrelated traffic elsewhere in the projection grew (global
@@ -31,6 +36,7 @@ the split only when it exposes a ring that scores clearly higher than the whole.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import community as community_louvain
 import networkx as nx
@@ -48,6 +54,12 @@ ALGORITHMS = (
     "networkit-leiden",
 )
 NETWORKIT = ("networkit-plm", "networkit-leiden")
+# Run outside Python (Neo4j GDS) through a CommunityFinder supplied by the caller.
+EXTERNAL_ALGORITHMS = ("gds-louvain", "gds-leiden")
+
+# Communities of one connected weighted graph given as edge arrays (u, v, w) over arbitrary
+# non-negative integer vertex ids: a list of vertex-id groups covering every endpoint.
+CommunityFinder = Callable[[np.ndarray, np.ndarray, np.ndarray], list[list[int]]]
 # ParallelLeiden's number of Leiden passes (NetworKit's default): later passes start from the
 # previous partition and stop early once nothing moves.
 NETWORKIT_LEIDEN_ITERATIONS = 3
@@ -146,7 +158,12 @@ def _networkit(
 
 
 def _louvain_pendants_folded(
-    n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, params: DetectionParams
+    n: int,
+    u: np.ndarray,
+    v: np.ndarray,
+    w: np.ndarray,
+    params: DetectionParams,
+    finder: CommunityFinder | None = None,
 ) -> list[list[int]]:
     """Louvain on one component with its pendant accounts folded into their neighbours.
 
@@ -161,6 +178,8 @@ def _louvain_pendants_folded(
     groups: list[list[int]]
     if not (~pendant).any():
         groups = []
+    elif finder is not None:
+        groups = finder(u[~pendant], v[~pendant], w[~pendant])
     elif params.algorithm in NETWORKIT:
         groups = _networkit(u[~pendant], v[~pendant], w[~pendant], params)
     else:
@@ -212,10 +231,31 @@ def components(n_vertices: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 
 def partition(
-    n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, params: DetectionParams
+    n: int,
+    u: np.ndarray,
+    v: np.ndarray,
+    w: np.ndarray,
+    params: DetectionParams,
+    finder: CommunityFinder | None = None,
 ) -> list[np.ndarray]:
     """Communities only (see `louvain_partition`)."""
-    return louvain_partition(n, u, v, w, params)[0]
+    return louvain_partition(n, u, v, w, params, finder)[0]
+
+
+def _check_algorithm(params: DetectionParams, finder: CommunityFinder | None) -> None:
+    if params.algorithm in EXTERNAL_ALGORITHMS:
+        if finder is None:
+            raise ValueError(
+                f"algorithm {params.algorithm!r} runs in Neo4j Graph Data Science: it needs a "
+                "server with the GDS plugin and runs through `ringscope detect` "
+                "(see docs/algorithms.md)"
+            )
+        return
+    if params.algorithm not in ALGORITHMS:
+        raise ValueError(
+            f"unknown algorithm {params.algorithm!r}; expected one of "
+            f"{ALGORITHMS + EXTERNAL_ALGORITHMS}"
+        )
 
 
 def modularity(u: np.ndarray, v: np.ndarray, w: np.ndarray, labels: np.ndarray) -> float:
@@ -239,7 +279,12 @@ def modularity(u: np.ndarray, v: np.ndarray, w: np.ndarray, labels: np.ndarray) 
 
 
 def louvain_partition(
-    n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, params: DetectionParams
+    n: int,
+    u: np.ndarray,
+    v: np.ndarray,
+    w: np.ndarray,
+    params: DetectionParams,
+    finder: CommunityFinder | None = None,
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Split the accounts that have at least one edge into communities.
 
@@ -252,6 +297,8 @@ def louvain_partition(
         v: Edge targets.
         w: Edge weights.
         params: Run parameters (algorithm, resolution, seed).
+        finder: Runs the community detection of one component instead of the in-process
+            algorithms; required for EXTERNAL_ALGORITHMS (gds-*).
 
     Returns:
         Communities of size >= 2 as sorted index arrays, in ascending order of their first
@@ -259,10 +306,9 @@ def louvain_partition(
         label of every vertex (hubs included) for computing modularity.
 
     Raises:
-        ValueError: On an unknown algorithm.
+        ValueError: On an unknown algorithm, or a gds-* algorithm without a finder.
     """
-    if params.algorithm not in ALGORITHMS:
-        raise ValueError(f"unknown algorithm {params.algorithm!r}; expected one of {ALGORITHMS}")
+    _check_algorithm(params, finder)
     result: list[np.ndarray] = []
     if u.size == 0:
         return result, np.zeros(0, dtype=np.int64)
@@ -285,7 +331,7 @@ def louvain_partition(
         if size[comp] <= SMALL_COMPONENT:
             groups = [np.unique(np.concatenate((cu, cv))).tolist()]
         else:
-            groups = _louvain_pendants_folded(n, cu, cv, w[start:stop], params)
+            groups = _louvain_pendants_folded(n, cu, cv, w[start:stop], params, finder)
         for group in groups:
             vertex_label[np.asarray(group, dtype=np.int64)] = next_label
             next_label += 1
@@ -296,13 +342,19 @@ def louvain_partition(
     return result, vertex_label
 
 
-def refine(adj: Adjacency, members: np.ndarray, params: DetectionParams) -> list[np.ndarray]:
+def refine(
+    adj: Adjacency,
+    members: np.ndarray,
+    params: DetectionParams,
+    finder: CommunityFinder | None = None,
+) -> list[np.ndarray]:
     """Louvain on one community's induced subgraph (with the hub vertices its members touch).
 
     Args:
         adj: Adjacency of the evidence graph.
         members: Sorted account indices of the community.
         params: Run parameters.
+        finder: As in `louvain_partition`.
 
     Returns:
         Sub-communities of size >= 2 (a single one when nothing splits).
@@ -317,7 +369,10 @@ def refine(adj: Adjacency, members: np.ndarray, params: DetectionParams) -> list
     order = np.lexsort((sv, su))
     if su.size == 0:
         return [members]
-    groups = _louvain_pendants_folded(adj.n_accounts, su[order], sv[order], sw[order], params)
+    _check_algorithm(params, finder)
+    groups = _louvain_pendants_folded(
+        adj.n_accounts, su[order], sv[order], sw[order], params, finder
+    )
     parts: list[np.ndarray] = []
     for group in groups:
         accounts = sorted(x for x in group if x < adj.n_accounts)

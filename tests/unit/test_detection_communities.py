@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from app.detection import detect, load_fixture
 from app.detection.communities import ALGORITHMS, components, networkit_threads, partition
 from app.detection.model import DetectionParams, DetectionResult
+from app.graph.gds_repo import GdsUnavailable, gds_finder
+from app.graph.queries import Query
 
 
 def _edges(pairs: list[tuple[int, int, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -128,3 +131,50 @@ def test_fixture_flags_the_same_rings_as_the_default(
     result = detect(load_fixture(name), DetectionParams(algorithm=algorithm))
     assert _flagged(result) == default_flagged[name]
     assert result.params.algorithm == algorithm
+
+
+def test_gds_algorithms_need_a_finder() -> None:
+    u, v, w = _random_graph()
+    with pytest.raises(ValueError, match="Graph Data Science"):
+        partition(300, u, v, w, DetectionParams(algorithm="gds-louvain"))
+    with pytest.raises(ValueError, match="unknown algorithm"):
+        partition(300, u, v, w, DetectionParams(algorithm="infomap"))
+
+
+class _RecordingRunner:
+    """Answers the GDS queries like a server would; records what was sent."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def read(self, query: Query, **params: Any) -> list[dict[str, Any]]:
+        self.calls.append((query.name, params))
+        if query.name == "find_gds_procedures":
+            return [{"names": ["gds.louvain.stream", "gds.leiden.stream", "gds.graph.drop"]}]
+        # One community per connected pair of the first edge's endpoints, the rest alone.
+        ids = sorted({x for a, b, _ in params["edges"] for x in (a, b)})
+        return [{"labels": [[x, 0 if x in params["edges"][0][:2] else x] for x in ids]}]
+
+
+@pytest.mark.parametrize("algorithm", ["gds-louvain", "gds-leiden"])
+def test_gds_finder_sends_the_component_and_maps_communities_back(algorithm: str) -> None:
+    runner = _RecordingRunner()
+    params = DetectionParams(algorithm=algorithm, resolution=1.0, seed=7)
+    finder = gds_finder(runner, params)  # type: ignore[arg-type]
+    groups = finder(np.array([1, 1, 5]), np.array([5, 9, 9]), np.array([0.5, 1.0, 2.0]))
+    assert groups == [[1, 5], [9]]
+    name, sent = runner.calls[-1]
+    assert name == ("stream_louvain_edges" if algorithm == "gds-louvain" else "stream_leiden_edges")
+    assert sent["edges"] == [[1, 5, 0.5], [1, 9, 1.0], [5, 9, 2.0]]
+    assert sent["graph_name"].startswith("ringscope-")
+    if algorithm == "gds-leiden":
+        assert (sent["gamma"], sent["seed"]) == (1.0, 7)
+
+
+def test_gds_finder_refuses_a_server_without_gds() -> None:
+    class NoGds:
+        def read(self, query: Query, **params: Any) -> list[dict[str, Any]]:
+            return [{"names": []}]
+
+    with pytest.raises(GdsUnavailable, match=r"gds\.louvain\.stream"):
+        gds_finder(NoGds(), DetectionParams(algorithm="gds-louvain"))  # type: ignore[arg-type]

@@ -3,6 +3,7 @@ package ringscope;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.neo4j.configuration.GraphDatabaseSettings;
@@ -17,6 +18,8 @@ import org.neo4j.graphdb.GraphDatabaseService;
  *
  * Usage: Neo4jLocal HOME_DIR HOST PORT PAGECACHE
  * The initial password is read from the environment (NEO4J_LOCAL_PASSWORD) so it never shows in `ps`.
+ * NEO4J_LOCAL_PLUGIN_DIR (optional) is a folder of procedure jars to register, with gds.* procedures
+ * unrestricted: the GDS launcher built by `mvn -Pgds` (target-gds/) sets it to target-gds/plugins.
  */
 public final class Neo4jLocal {
     private Neo4jLocal() {}
@@ -37,7 +40,13 @@ public final class Neo4jLocal {
         }
         Files.createDirectories(home);
 
-        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
+        DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home);
+        String plugins = System.getenv("NEO4J_LOCAL_PLUGIN_DIR");
+        if (plugins != null && !plugins.isBlank()) {
+            builder.setConfig(GraphDatabaseSettings.plugin_dir, Path.of(plugins).toAbsolutePath())
+                    .setConfig(GraphDatabaseSettings.procedure_unrestricted, List.of("gds.*"));
+        }
+        DatabaseManagementService dbms = builder
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress(host, port))
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
