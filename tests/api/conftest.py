@@ -7,11 +7,10 @@ form (session cookie + CSRF token) like a browser."""
 
 from __future__ import annotations
 
-import re
+import contextlib
 import socket
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,9 +24,8 @@ from app.graph.web_repo import get_ring
 from app.web.main import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import contextlib
-
 import scenario
+from web_auth import PASSWORD, ROLES, WebUser, make_client
 
 
 def _seeded(runner: GraphRunner) -> bool:
@@ -44,22 +42,6 @@ def seeded(neo4j_runner: GraphRunner, tmp_path_factory: pytest.TempPathFactory) 
     return neo4j_runner
 
 
-PASSWORD = "correct horse battery staple"
-ROLES = ("viewer", "analyst", "admin")
-
-
-@dataclass(frozen=True)
-class WebUser:
-    username: str
-    role: str
-    token: str
-    password: str = PASSWORD
-
-    @property
-    def bearer(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-
 @pytest.fixture(scope="session")
 def users(neo4j_runner: GraphRunner) -> dict[str, WebUser]:
     """One user per role (t-viewer, t-analyst, t-admin), fresh each session, with a token.
@@ -72,31 +54,6 @@ def users(neo4j_runner: GraphRunner) -> dict[str, WebUser]:
         create_user(neo4j_runner, name, PASSWORD, role)
         made[role] = WebUser(name, role, create_api_token(neo4j_runner, name, "tests"))
     return made
-
-
-def login(client: TestClient, user: WebUser) -> str:
-    """Log in through the form like a browser; returns the session's CSRF token."""
-    form = client.get("/login")
-    assert form.status_code == 200
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-    assert csrf, "login form without CSRF token"
-    response = client.post(
-        "/login",
-        data={"username": user.username, "password": user.password, "csrf_token": csrf[1]},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text[:300]
-    page = client.get("/rings")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token, "no CSRF token on a logged-in page"
-    return token[1]
-
-
-def make_client(runner: GraphRunner, user: WebUser | None = None) -> TestClient:
-    """A TestClient on http://localhost (loopback: the session cookie is not Secure there),
-    authenticated by the user's bearer token when a user is given."""
-    headers = user.bearer if user else {}
-    return TestClient(create_app(runner=runner), base_url="http://localhost", headers=headers)
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 import scenario
-from conftest import ROLES, WebUser, login, make_client
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from web_auth import ROLES, WebUser, login, make_client
 
 from app.auth.audit import AuditLog
 from app.config import Settings
@@ -382,7 +382,8 @@ def test_audit_records_views_exports_labels_and_logins(
     with make_client(seeded, admin) as admin_client:
         admin_client.app.state.audit = log  # type: ignore[attr-defined]
         page = admin_client.get("/admin/audit?action=label").text
-        assert "label.add" in page and "chain intact" in page and "login.success" not in page
+        assert "label.add" in page and "Verify chain" in page and "login.success" not in page
+        assert "chain intact" in admin_client.get("/admin/audit?verify=true").text
         jsonl = admin_client.get("/api/admin/audit?format=jsonl")
         assert "attachment" in jsonl.headers["content-disposition"]
         rows = [json.loads(line) for line in jsonl.text.splitlines()]
