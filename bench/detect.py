@@ -25,6 +25,7 @@ import pickle
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +42,107 @@ def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
+def tile(projection: Projection, truth: dict[str, Any], copies: int) -> tuple[Projection, dict]:
+    """`copies` disjoint copies of a projection and its truth (every id gets a "tN-" prefix).
+
+    A size proxy for scale-up timing and memory: no shared node links two copies, so the
+    community stage sees `copies` times the components, and quality is that of one copy.
+    """
+    if copies <= 1:
+        return projection, truth
+
+    def acct(i: int, account_id: str) -> str:
+        return f"t{i}-{account_id}" if i else account_id
+
+    def node(i: int, key: str) -> str:
+        kind, _, natural = key.partition(":")
+        return f"{kind}:t{i}-{natural}" if i else key
+
+    accounts = {}
+    nodes = {}
+    attachments = []
+    for i in range(copies):
+        for account_id, info in projection.accounts.items():
+            accounts[acct(i, account_id)] = replace(info, account_id=acct(i, account_id))
+        for key, shared in projection.nodes.items():
+            nodes[node(i, key)] = replace(shared, key=node(i, key))
+        attachments += [
+            replace(a, account_id=acct(i, a.account_id), node_key=node(i, a.node_key))
+            for a in projection.attachments
+        ]
+    tiled_truth = {
+        **truth,
+        "operators": [
+            {
+                **op,
+                "cells": [
+                    {
+                        **cell,
+                        "accounts": [acct(i, a) for i in range(copies) for a in cell["accounts"]],
+                    }
+                    for cell in op.get("cells", [])
+                ],
+                "labeled_accounts": [
+                    acct(i, a) for i in range(copies) for a in op.get("labeled_accounts", [])
+                ],
+            }
+            for op in truth.get("operators", [])
+        ],
+        "benign_groups": {
+            kind: [[acct(i, a) for a in group] for i in range(copies) for group in groups]
+            for kind, groups in truth.get("benign_groups", {}).items()
+        },
+        "benign_accounts": truth.get("benign_accounts", 0) * copies,
+    }
+    return Projection(accounts, nodes, tuple(attachments)), tiled_truth
+
+
+def _community_only(projection_file: str, algorithm: str) -> dict[str, Any]:
+    """Runs in a spawned child: evidence graph once, then only the community stage, timed."""
+    from app.detection.communities import louvain_partition, modularity
+    from app.detection.context import build_context
+    from app.detection.evidence import build_evidence
+
+    with open(projection_file, "rb") as fh:
+        projection: Projection = pickle.load(fh)
+    began = time.perf_counter()
+    if algorithm.startswith("networkit"):
+        import networkit  # noqa: F401
+    elif algorithm == "leiden":
+        import igraph  # noqa: F401
+        import leidenalg  # noqa: F401
+    import_seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    ctx = build_context(projection)
+    ev = build_evidence(ctx)
+    evidence_seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    comms, labels = louvain_partition(ctx.n, ev.u, ev.v, ev.w, DetectionParams(algorithm=algorithm))
+    return {
+        "algorithm": algorithm,
+        "community_seconds": time.perf_counter() - began,
+        "evidence_seconds": evidence_seconds,
+        "import_seconds": import_seconds,
+        "edges": int(ev.u.size),
+        "communities": len(comms),
+        "modularity": modularity(ev.u, ev.v, ev.w, labels),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
 def _one_algorithm(projection_file: str, truth: dict[str, Any], algorithm: str) -> dict[str, Any]:
     """Runs in a spawned child: load the projection, detect, evaluate (peak RSS is the child's)."""
     with open(projection_file, "rb") as fh:
         projection: Projection = pickle.load(fh)
+    # Libraries communities.py imports lazily are imported before the clock starts (a
+    # long-lived scheduler pays that once); python-louvain / networkx are imported with it.
+    began = time.perf_counter()
+    if algorithm.startswith("networkit"):
+        import networkit  # noqa: F401
+    elif algorithm == "leiden":
+        import igraph  # noqa: F401
+        import leidenalg  # noqa: F401
+    import_seconds = time.perf_counter() - began
     began = time.perf_counter()
     result = detect(projection, DetectionParams(algorithm=algorithm))
     seconds = time.perf_counter() - began
@@ -53,6 +151,7 @@ def _one_algorithm(projection_file: str, truth: dict[str, Any], algorithm: str) 
         "algorithm": algorithm,
         "seconds": seconds,
         "community_seconds": result.stats["louvain_seconds"],
+        "import_seconds": import_seconds,
         "rings": len(result.rings),
         "flagged": int(result.stats["flagged"]),
         "precision": m["precision"],
@@ -125,6 +224,17 @@ def main() -> None:
         "--no-write-back", action="store_true", help="do not run run_detection (no writes)"
     )
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    parser.add_argument(
+        "--community-only",
+        action="store_true",
+        help="time only the community stage (evidence graph built once per algorithm, no scoring)",
+    )
+    parser.add_argument(
+        "--tile",
+        type=int,
+        default=1,
+        help="run on this many disjoint copies of the projection (a size proxy, see `tile`)",
+    )
     args = parser.parse_args()
 
     rows: list[dict[str, Any]] = []
@@ -138,12 +248,13 @@ def main() -> None:
         assert truth_path is not None
         truth = json.loads(truth_path.read_text())
         projection, runner = _load(args, out)
+        projection, truth = tile(projection, truth, args.tile)
         print(
-            f"seed {seed}, scale {args.scale}: {len(projection.accounts):,} accounts, "
+            f"seed {seed}, scale {args.scale} x{args.tile}: {len(projection.accounts):,} accounts, "
             f"{len(projection.nodes):,} shared nodes, {len(projection.attachments):,} attachments; "
             f"load average {os.getloadavg()[0]:.1f}"
         )
-        if args.projection_file and args.projection_file.exists():
+        if args.projection_file and args.projection_file.exists() and args.tile <= 1:
             pickled = str(args.projection_file)
         else:
             fd, pickled = tempfile.mkstemp(prefix="ringscope-bench-", suffix=".pkl")
@@ -153,9 +264,31 @@ def main() -> None:
         print(
             f"{'algorithm':<18} {'detect s':>8} {'comm. s':>7} {'rings':>6} {'flagged':>7} "
             f"{'precision':>9} {'recall':>7} {'F1':>6} {'min op rec':>10} {'benign FP':>9} "
-            f"{'attrib.':>7} {'modularity':>10} {'RSS MB':>7} {'load':>5}"
+            f"{'attrib.':>7} {'modularity':>10} {'RSS MB':>7} {'load':>5} {'import s':>8}"
         )
         spawn = multiprocessing.get_context("spawn")
+        if args.community_only:
+            print(
+                f"{'algorithm':<18} {'comm. s':>8} {'evidence s':>10} {'edges':>10} "
+                f"{'communities':>11} {'modularity':>10} {'RSS MB':>7} {'load':>5} {'import s':>8}"
+            )
+            for algorithm in args.algorithms:
+                with spawn.Pool(1) as pool:
+                    row = pool.apply(_community_only, (pickled, algorithm))
+                row["load_average"] = os.getloadavg()[0]
+                row["seed"] = seed
+                rows.append(row)
+                print(
+                    f"{algorithm:<18} {row['community_seconds']:>8.1f} "
+                    f"{row['evidence_seconds']:>10.1f} {row['edges']:>10,} "
+                    f"{row['communities']:>11,} {row['modularity']:>10.4f} "
+                    f"{row['peak_rss_mb']:>7.0f} {row['load_average']:>5.1f} "
+                    f"{row['import_seconds']:>8.1f}",
+                    flush=True,
+                )
+            if pickled != str(args.projection_file):
+                os.unlink(pickled)
+            continue
         try:
             for algorithm in args.algorithms:
                 with spawn.Pool(1) as pool:
@@ -170,7 +303,8 @@ def main() -> None:
                     f"{row['min_operator_recall']:>10.3f} "
                     f"{100 * row['benign_flagged_fraction']:>8.3f}% "
                     f"{_fmt(row['attribution']):>7} {row['modularity']:>10.4f} "
-                    f"{row['peak_rss_mb']:>7.0f} {row['load_average']:>5.1f}",
+                    f"{row['peak_rss_mb']:>7.0f} {row['load_average']:>5.1f} "
+                    f"{row['import_seconds']:>8.1f}",
                     flush=True,
                 )
         finally:

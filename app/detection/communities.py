@@ -104,7 +104,7 @@ def _leiden(graph: nx.Graph, params: DetectionParams) -> list[list[int]]:
 
 
 def networkit_threads() -> int:
-    """Threads NetworKit uses: RINGSCOPE_NETWORKIT_THREADS, else every core of the machine."""
+    """Threads NetworKit uses: RINGSCOPE_NETWORKIT_THREADS, else every core this process may use."""
     configured = os.environ.get("RINGSCOPE_NETWORKIT_THREADS", "").strip()
     if configured:
         try:
@@ -116,6 +116,9 @@ def networkit_threads() -> int:
         if threads < 1:
             raise ValueError(f"RINGSCOPE_NETWORKIT_THREADS must be >= 1, got {threads}")
         return threads
+    # The cores this process may run on (a container or taskset can allow fewer than exist).
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
     return os.cpu_count() or 1
 
 
