@@ -447,3 +447,15 @@ def test_role_change_and_removal_apply_to_live_sessions(
         assert client.get("/api/search?q=KR7").status_code == 403
         remove_user(seeded, "t-temp")
         assert client.get("/api/rings").status_code == 401
+
+
+def test_viewer_pages_link_to_no_analyst_page(
+    seeded: GraphRunner, users: dict[str, WebUser]
+) -> None:
+    with make_client(seeded, users["viewer"]) as viewer:
+        for path in ("/rings", f"/rings/{A}", "/runs", f"/runs/{RUN}"):
+            html = viewer.get(path).text
+            assert "/entity/" not in html and 'href="/search' not in html, path
+            assert scenario.OPERATOR in viewer.get("/rings").text
+    with make_client(seeded, users["analyst"]) as analyst:
+        assert "/entity/Operator/" in analyst.get("/rings").text
