@@ -164,10 +164,12 @@ class SlowPath:
     engines read it with an explicit schema, so values arrive unchanged).
     """
 
-    def __init__(self, out_dir: Path, files: list[Path], salt: str) -> None:
+    def __init__(
+        self, out_dir: Path, files: list[Path], salt: str, work_dir: Path | None = None
+    ) -> None:
         self.files = files
         self.salt = salt
-        self.rows_path = out_dir / ".slow_events.jsonl"
+        self.rows_path = (work_dir or out_dir) / "slow_events.jsonl"
         self.quarantine_path = out_dir / "quarantine.jsonl"
         self._rows = self.rows_path.open("w", encoding="utf-8")
         self._quarantine = self.quarantine_path.open("w", encoding="utf-8")

@@ -84,6 +84,7 @@ def run(
     report.clusters_loaded = len(clusterer)
     db_path = out_dir / ".work.duckdb"
     db_path.unlink(missing_ok=True)
+    (out_dir / ".duckdb_tmp").mkdir(exist_ok=True)
     with PeakRss() as rss, timer.phase("total"):
         con = connect(db_path, threads, memory_limit, salt)
         try:
@@ -120,7 +121,7 @@ def _aggregate(
     parse = shim.load_sql("parse", "duckdb")
     firsts = shim.load_sql("prompt_first", "duckdb")
     stored = ", ".join(_STORED)
-    slow = SlowPath(out_dir, files, salt)
+    slow = SlowPath(out_dir, files, salt, work_dir=out_dir / ".duckdb_tmp")
     report.files = [{"path": str(p), "name": p.name} for p in files]
     with timer.phase("read_parse"):
         for item in read_ahead(files, chunk_bytes):
@@ -252,11 +253,13 @@ def _cluster(
             n += 1
     report.distinct_prompt_keys = n
     con.execute("DROP TABLE prompt_first")
-    con.execute(
-        "CREATE TABLE prompt_map AS SELECT * FROM read_csv(?, delim = '\t', header = false, "
-        "quote = '', escape = '', columns = {'prompt_key': 'VARCHAR', 'cluster_id': 'VARCHAR'})",
-        [str(map_path)],
-    )
+    con.execute("CREATE TABLE prompt_map (prompt_key VARCHAR, cluster_id VARCHAR)")
+    if n:
+        con.execute(
+            "INSERT INTO prompt_map SELECT * FROM read_csv(?, delim = '\t', header = false, "
+            "quote = '', escape = '', columns = {'prompt_key': 'VARCHAR', 'cluster_id': 'VARCHAR'})",
+            [str(map_path)],
+        )
     map_path.unlink()
 
 

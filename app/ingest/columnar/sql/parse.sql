@@ -13,9 +13,8 @@ WITH g AS (
     coalesce(json_ok
       AND octet_length(line) < 4194304
       AND regexp_like(line, '^[ \t\r]*\{')
-      AND NOT regexp_like(line, ',[ \t\r]*[}\]]')
-      AND NOT regexp_like(line, '[:,\[][ \t\r]*[-+]?(?i:nan|inf)')
-      AND NOT regexp_like(line, '[:,\[][ \t\r]*-?([0-9]{19}|[0-9.]+[eE][-+]?[0-9]{3})|\\u[dD][89a-fA-F]')
+      AND NOT regexp_like(line,
+        ',[ \t\r]*[}\]]|[:,\[][ \t\r]*([-+]?(?i:nan|inf)|-?[0-9]{19}|-?[0-9.]+[eE][-+]?[0-9]{3})|\\u[dD][89a-fA-F]')
       AND t_type = 's', false) AS shape_ok,
     CASE WHEN s_type = 'account' THEN t_created_at ELSE t_ts END AS t_when,
     CASE WHEN s_type = 'account' THEN s_created_at ELSE s_ts END AS s_when
@@ -130,7 +129,7 @@ SELECT
   CASE WHEN s_type = 'request' THEN s_device_id END AS device_id,
   CASE WHEN s_type = 'request' THEN s_user_agent END AS user_agent,
   CASE WHEN s_type = 'request' THEN s_prompt END AS prompt,
-  CASE WHEN s_type = 'request' AND s_prompt <> '' THEN md5(translate(s_prompt, '123456789', '000000000')) END AS prompt_key,
+  CASE WHEN s_type = 'request' AND s_prompt <> '' THEN md5(replace(replace(replace(replace(replace(replace(replace(replace(replace(s_prompt, '1', '0'), '2', '0'), '3', '0'), '4', '0'), '5', '0'), '6', '0'), '7', '0'), '8', '0'), '9', '0')) END AS prompt_key,
   CASE WHEN s_type = 'request' THEN coalesce(try_cast(s_input_tokens AS BIGINT), 0) END AS input_tokens,
   CASE WHEN s_type = 'request' THEN coalesce(try_cast(s_output_tokens AS BIGINT), 0) END AS output_tokens,
   CASE WHEN s_type = 'payment' THEN s_payment_id END AS payment_id,

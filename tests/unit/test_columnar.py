@@ -1,0 +1,150 @@
+"""Columnar aggregation: DuckDB and Spark give the Python path's rows, bad lines are quarantined."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.ingest.columnar import duckdb_engine
+from app.ingest.columnar.common import prompt_key
+from seed.generator import generate
+from columnar_support import read_folder, reference
+
+SALT = "test-salt"
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("scenario")
+    generate(out, 0.002, seed=7)
+    return out / "events.jsonl.gz"
+
+
+@pytest.fixture(scope="module")
+def duck_out(scenario: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("duck")
+    report = duckdb_engine.run([scenario], out, SALT, workers=2)
+    assert report.reconciles()
+    return out
+
+
+def test_duckdb_equals_python_batch_aggregator(scenario: Path, duck_out: Path) -> None:
+    expected, ok, bad = reference([scenario], SALT)
+    got = read_folder(duck_out)
+    for name, rows in expected.items():
+        assert got[name] == rows, name
+    manifest = json.loads((duck_out / "manifest.json").read_text())
+    assert manifest["counts"]["aggregated"] == ok and bad == 0
+    assert manifest["rows"]["cluster_usage"] == len(expected["cluster_usage"]) > 1000
+    assert manifest["inputs"][0]["lines"] == ok
+
+
+BAD_LINES = [
+    b'{"type":"request","account_id":"a1","ts":"2026-04-22T10:06:12Z","ip":"203.0.113.7"',  # cut
+    b'{"type":"request","account_id":"a1","ts":"2026-04-22T10:06:12"}',  # no zone
+    b'{"type":"request","ts":"2026-04-22T10:06:12Z"}',  # missing account
+    b'{"type":"request","account_id":"a1","ts":"2026-04-22T10:06:12Z","input_tokens":"12"}',
+    b'{"type":"request","account_id":"a1","ts":"2026-04-22T10:06:12Z","ip":"999.1.1.1"}',
+    b'{"type":"payment","account_id":"a1","ts":"2026-04-22T10:05:00Z","payment_id":"p","method":"gold"}',
+    b'{"type":"label","account_id":"a1","operator":"op","confidence":null}',
+    b'{"type":"label","account_id":"a1","operator":"op","confidence":1.5}',
+    b'{"type":"ip_info","ip":"203.0.113.7","asn":-1}',
+    b'{"type":"request","account_id":"a1","ts":"2026-04-22T10:06:12Z","prompt":"caf\xe9 \xff"}',
+    b'{"type":"request","account_id":"a1","ts":"2026-04-22T10:06:12Z","x":NaN}',
+    b'{"type":"request","account_id":"a1","ts":"2026-04-22T10:06:12Z",}',
+    b'{"type":"request","account_id":"   ","ts":"2026-04-22T10:06:12Z"}',
+    b'["type","request"]',
+    b'{"type":"nope","account_id":"a1"}',
+    b'{"type":"account","account_id":"a1","created_at":"2026-02-30T10:00:00Z"}',
+    b'\xef\xbb\xbf{"type":"label","account_id":"a3","operator":"op2"}',  # BOM
+]
+# Valid, but outside the SQL fast path: the Python validator accepts them (and canonicalises).
+ODD_GOOD_LINES = [
+    b'{"type":"request","account_id":"a2","ts":"2026-04-22 10:06:12+02:00","ip":"2001:DB8::1",'
+    b'"prompt":"Explain 42 things"}',
+    b'{"type":"account","account_id":"a2","email":" J\xc3\xb6rg@Example.ORG "}',
+    b'{"type":"request","account_id":"a2","ts":"2026-04-22T10:06:12Z","account_id":"a3"}',
+    b'{"type":"label","account_id":"a3","operator":"op","confidence":1}',
+]
+
+
+def test_bad_lines_are_quarantined_with_reasons(tmp_path: Path) -> None:
+    good = [
+        b'{"type":"account","account_id":"a1","created_at":"2026-04-22T10:03:00Z","email":"X@mail.example"}',
+        b'{"type":"request","account_id":"a1","ts":"2026-04-22T10:06:12.5+00:00","ip":"203.0.113.7",'
+        b'"device_id":"d1","user_agent":"ua","prompt":"Think step by step about 7","input_tokens":3}',
+        b"",
+        b"   ",
+    ]
+    lines = good + BAD_LINES + ODD_GOOD_LINES
+    path = tmp_path / "mixed.jsonl.gz"
+    with gzip.open(path, "wb") as handle:
+        handle.write(b"\n".join(lines) + b"\n")
+    out = tmp_path / "out"
+    report = duckdb_engine.run([path], out, SALT, workers=1)
+    records = [json.loads(line) for line in (out / "quarantine.jsonl").read_text().splitlines()]
+    expected, expected_ok, expected_bad = reference([path], SALT)
+    assert report.read == len(lines) - 2 == report.aggregated + report.quarantined
+    assert report.blank_lines == 2
+    assert report.quarantined == len(BAD_LINES) == expected_bad
+    assert report.aggregated == expected_ok
+    by_line = {r["line"]: r for r in records}
+    assert sorted(by_line) == list(range(len(good) + 1, len(good) + len(BAD_LINES) + 1))
+    assert "time zone" in by_line[len(good) + 2]["reason"]
+    assert "'account_id'" in by_line[len(good) + 3]["reason"]
+    assert "'input_tokens'" in by_line[len(good) + 4]["reason"]
+    assert "'ip'" in by_line[len(good) + 5]["reason"]
+    assert "'confidence'" in by_line[len(good) + 7]["reason"]
+    assert "UTF-8" in by_line[len(good) + 10]["reason"]
+    assert all(r["file"] == str(path) and r["reason"] for r in records)
+    assert read_folder(out) == expected
+
+
+def test_truncated_gzip_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "cut.jsonl.gz"
+    body = b"".join(
+        b'{"type":"request","account_id":"a%d","ts":"2026-04-22T10:06:12Z"}\n' % i
+        for i in range(5000)
+    )
+    data = gzip.compress(body)
+    path.write_bytes(data[: len(data) // 2])
+    report = duckdb_engine.run([path], tmp_path / "out", SALT, workers=1)
+    assert report.file_errors and "unreadable after line" in report.file_errors[0]
+    assert 0 < report.aggregated < 5000 and report.reconciles()
+
+
+def test_prompt_key_matches_sql() -> None:
+    import duckdb
+
+    from app.ingest.columnar import shim
+
+    sql = shim.load_sql("parse", "duckdb")
+    expr = sql[sql.index("THEN md5(") + 5 : sql.index(" END AS prompt_key")]
+    text = "Size 1234567890 ünïcode ٣ x9"
+    (got,) = duckdb.execute(f"SELECT {expr} FROM (SELECT ? AS s_prompt)", [text]).fetchone() or (
+        "",
+    )
+    assert got == prompt_key(text)
+
+
+@pytest.mark.skipif(
+    shutil.which("java") is None or os.environ.get("RINGSCOPE_SKIP_SPARK") == "1",
+    reason="needs Java for pyspark",
+)
+def test_spark_equals_duckdb(scenario: Path, duck_out: Path, tmp_path: Path) -> None:
+    from app.ingest.columnar import spark_engine
+
+    out = tmp_path / "spark"
+    report = spark_engine.run([scenario], out, SALT, master="local[2]", workers=2)
+    assert report.reconciles()
+    assert read_folder(out) == read_folder(duck_out)
+    spark_manifest = json.loads((out / "manifest.json").read_text())
+    duck_manifest = json.loads((duck_out / "manifest.json").read_text())
+    assert spark_manifest["rows"] == duck_manifest["rows"]
+    assert spark_manifest["counts"] == duck_manifest["counts"]
+    assert spark_manifest["inputs"][0]["sha256"] == duck_manifest["inputs"][0]["sha256"]
