@@ -174,12 +174,14 @@ def _ingest_interrupted(report: IngestReport, exc: Exception, settings: Settings
             if report.current_committed
             else f"while ingesting {report.current_file}; none of its lines are committed yet"
         )
-    cause = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if report.files:
+        where += f" ({report.files} earlier file(s) are complete)"
+    cause = " ".join(str(exc).split())[:300].rstrip(":. ") or type(exc).__name__
     hint = "`ringscope neo4j start`" if settings.managed_neo4j else "check RINGSCOPE_NEO4J_URI"
     return (
-        f"Neo4j stopped answering {where} ({report.files} earlier file(s) complete). "
-        f"Cause: {cause}. Start it again ({hint}) and re-run the same command: committed lines "
-        "are skipped and the rest is ingested, so no event is lost or counted twice."
+        f"Neo4j stopped answering {where}. Cause: {cause}. Start it again ({hint}) and re-run "
+        "the same command: committed lines are skipped and the rest is ingested, so no event is "
+        "lost or counted twice."
     )
 
 
