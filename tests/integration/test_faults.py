@@ -172,6 +172,7 @@ def test_neo4j_killed_mid_ingest_then_rerun_gives_clean_counts(
 
     _stdout, stderr = process.communicate(timeout=240)
     message = " ".join(stderr.split())
+    print(message)  # shown with -rP: the text docs/reliability.md quotes
     assert process.returncode == 1, stderr
     assert "Traceback" not in stderr, stderr
     assert message.startswith("error: Neo4j stopped answering while ingesting"), message
