@@ -28,6 +28,7 @@ from app.graph import local_server
 from app.graph.queries import queries
 from app.graph.runner import DatabaseUnavailable, GraphRunner
 from app.graph.schema import apply_schema
+from app.ingest.columnar.command import aggregate_command
 from app.jobs.commands import jobs_app, scheduler_command
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ app.add_typer(seed_app, name="seed")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(users_app, name="users")
 app.command("scheduler")(scheduler_command)
+app.command("aggregate")(aggregate_command)
 
 console = Console()
 err = Console(stderr=True)
@@ -326,7 +328,7 @@ def demo(
     detect(
         resolution=1.0,
         seed=42,
-        algorithm="python-louvain",
+        algorithm=DetectionParams().algorithm,
         threshold=DetectionParams().flag_threshold,
     )
     console.print(
@@ -353,10 +355,11 @@ def detect(
     algorithm: Annotated[
         str,
         typer.Option(
-            help="python-louvain (default), networkx-louvain, leiden (igraph + leidenalg), "
-            "networkit-plm or networkit-leiden (NetworKit, every core; see docs/algorithms.md)."
+            help="networkit-plm (default: NetworKit's Louvain with refinement, every core, "
+            "repeatable), networkit-leiden, leiden (igraph + leidenalg), python-louvain or "
+            "networkx-louvain; see docs/algorithms.md."
         ),
-    ] = "python-louvain",
+    ] = DetectionParams().algorithm,
     threshold: Annotated[
         float, typer.Option(help="Score at or above which a ring is flagged for an analyst.")
     ] = DetectionParams().flag_threshold,
