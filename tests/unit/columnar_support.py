@@ -98,7 +98,7 @@ def read_folder(folder: Path) -> dict[str, list[dict[str, Any]]]:
     con.execute("SET TimeZone = 'UTC'")
     out = {}
     for name in (*OUTPUTS, "prompt_clusters"):
-        cur = con.execute(f"SELECT * FROM read_parquet('{folder / (name + '.parquet')}')")
+        cur = con.execute(f"SELECT * FROM read_parquet('{folder / (name + '.parquet')}')")  # noqa: S608 - identifiers/SQL from this package, values as parameters
         cols = [c[0] for c in cur.description]
         out[name] = _sorted(name, [dict(zip(cols, r, strict=True)) for r in cur.fetchall()])
     return out

@@ -93,7 +93,10 @@ def aggregate_command(
         ("aggregated", f"{report.aggregated:,}"),
         ("quarantined", f"{report.quarantined:,}"),
         ("slow-path lines", f"{report.slow_path_lines:,}"),
-        ("prompt keys / clusters", f"{report.distinct_prompt_keys:,} / {report.clusters_written:,}"),
+        (
+            "prompt keys / clusters",
+            f"{report.distinct_prompt_keys:,} / {report.clusters_written:,}",
+        ),
         ("rows written", f"{sum(report.rows.values()):,}"),
         ("seconds", " · ".join(f"{k} {v:,.1f}" for k, v in report.seconds.items())),
         ("events/s", f"{report.events_per_second:,.0f}"),

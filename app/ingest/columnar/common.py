@@ -16,6 +16,7 @@ SQL is executed; everything order- or Python-dependent happens here, once per di
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing as mp
@@ -298,10 +299,8 @@ class PeakRss:
         me = psutil.Process(os.getpid())
         total = me.memory_info().rss
         for child in me.children(recursive=True):
-            try:
+            with contextlib.suppress(psutil.Error):
                 total += child.memory_info().rss
-            except psutil.Error:
-                pass
         self.peak = max(self.peak, total)
 
     def _run(self, interval: float) -> None:

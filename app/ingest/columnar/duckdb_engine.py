@@ -137,7 +137,7 @@ def _aggregate(
                 "CREATE OR REPLACE TEMP VIEW j AS " + shim.extraction_sql("duckdb", "nonblank")
             )
             con.execute(f"CREATE OR REPLACE TEMP TABLE cp AS {parse}")
-            con.execute(f"INSERT INTO events SELECT {stored} FROM cp WHERE fast_ok")
+            con.execute(f"INSERT INTO events SELECT {stored} FROM cp WHERE fast_ok")  # noqa: S608 - identifiers/SQL from this package, values as parameters
             con.execute("CREATE OR REPLACE TEMP VIEW fast AS SELECT * FROM cp WHERE fast_ok")
             con.execute(f"INSERT INTO prompt_first {firsts}")
             for kind, n in con.execute(
@@ -161,10 +161,10 @@ def _aggregate(
             spec = "{" + ", ".join(f"'{c}': '{t}'" for c, t in EVENT_COLUMNS.items()) + "}"
             source = f"read_json(?, format = 'newline_delimited', columns = {spec})"
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE slow AS SELECT * FROM {source}",
+                f"CREATE OR REPLACE TEMP TABLE slow AS SELECT * FROM {source}",  # noqa: S608 - identifiers/SQL from this package, values as parameters
                 [str(slow.rows_path)],
             )
-            con.execute(f"INSERT INTO events SELECT {stored} FROM slow")
+            con.execute(f"INSERT INTO events SELECT {stored} FROM slow")  # noqa: S608 - identifiers/SQL from this package, values as parameters
             con.execute("CREATE OR REPLACE TEMP VIEW fast AS SELECT * FROM slow")
             con.execute(f"INSERT INTO prompt_first {firsts}")
         slow.rows_path.unlink(missing_ok=True)
@@ -213,7 +213,7 @@ def _load_chunk(
         con.execute(sql, [chunk.file_idx, chunk.first_line, b"\n".join(parts)])
     last = chunk.first_line + chunk.n_lines - 1
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE nonblank AS SELECT * FROM lines "
+        "CREATE OR REPLACE TEMP TABLE nonblank AS SELECT * FROM lines "  # noqa: S608 - identifiers/SQL from this package, values as parameters
         f"WHERE line_no <= {int(last)} AND NOT regexp_matches(line, ?)",
         [_BLANK],
     )
@@ -290,7 +290,7 @@ def write_clusters(
     target = out_dir / "prompt_clusters.parquet"
     empty = "WHERE false" if not rows else ""
     (count,) = con.execute(
-        f"COPY (SELECT cluster_id, unhex(signature) AS signature, skeleton_hashes, sample, extraction "
+        f"COPY (SELECT cluster_id, unhex(signature) AS signature, skeleton_hashes, sample, extraction "  # noqa: S608 - identifiers/SQL from this package, values as parameters
         f"FROM read_json(?, format = 'newline_delimited', columns = {spec}) {empty} "
         f"ORDER BY cluster_id) TO '{_quote(target)}' (FORMAT parquet, COMPRESSION zstd)",
         [str(tmp)],
