@@ -37,19 +37,22 @@ from app.detection.lockstep import LOCKSTEP_RARE_DEGREE
 from app.detection.model import DetectionParams, DetectionResult, NodeKind, Ring
 from app.detection.weights import (
     BIN_BOOST,
+    BURST_MIN_SHARERS,
     NODE_BURST_BOOST,
     SQUARED_SPECIFICITY_KINDS,
     attr_multiplier,
     base_weight,
+    burst_members,
+    creation_burst,
     natural_sharing,
     specificity,
 )
 
 
-def max_node_weight(
+def raw_node_weight(
     kind: NodeKind, attrs: dict[str, object], degree: int, n_accounts: int
 ) -> float:
-    """Upper bound of a shared node's evidence weight (see weights.node_weights).
+    """A shared node's evidence weight before burst and BIN boosts (see weights.node_weights).
 
     Args:
         kind: The node's kind.
@@ -58,16 +61,69 @@ def max_node_weight(
         n_accounts: Accounts in the whole population.
 
     Returns:
-        The weight with full creation-burst and prepaid-BIN boosts.
+        base(kind) * attribute multiplier * specificity (squared for templates and domains).
     """
     code = KIND_CODE[kind]
     ext = bool(attrs.get("extraction", False))
     s = specificity(degree, natural_sharing(code, ext), n_accounts)
     if code in SQUARED_SPECIFICITY_KINDS and not ext:
         s = s * s
-    raw = base_weight(code, ext) * attr_multiplier(code, attrs) * s
-    boost = (1 + NODE_BURST_BOOST) * ((1 + BIN_BOOST) if code == PAYMENT else 1.0)
-    return min(1.0, raw * boost)
+    return base_weight(code, ext) * attr_multiplier(code, attrs) * s
+
+
+def max_node_weight(
+    kind: NodeKind, attrs: dict[str, object], degree: int, n_accounts: int
+) -> float:
+    """Upper bound of a shared node's evidence weight: full creation-burst and BIN boosts."""
+    boost = (1 + NODE_BURST_BOOST) * ((1 + BIN_BOOST) if KIND_CODE[kind] == PAYMENT else 1.0)
+    return min(1.0, raw_node_weight(kind, attrs, degree, n_accounts) * boost)
+
+
+def needs_burst_check(
+    kind: NodeKind, attrs: dict[str, object], degree: int, n_accounts: int
+) -> bool:
+    """Whether only the creation-burst boost can lift the node to the evidence minimum.
+
+    Such nodes (a webmail domain with a thousand users sits just under it) carry the region walk
+    only if their sign-ups really came in a burst: `burst_weight` settles it.
+    """
+    if degree < BURST_MIN_SHARERS or KIND_CODE[kind] == PAYMENT:
+        return False  # no burst below 3 sharers; cards keep the bound (their BIN boost is global)
+    return (
+        raw_node_weight(kind, attrs, degree, n_accounts) < MIN_NODE_WEIGHT
+        and max_node_weight(kind, attrs, degree, n_accounts) >= MIN_NODE_WEIGHT
+    )
+
+
+def burst_weight(
+    kind: NodeKind,
+    attrs: dict[str, object],
+    created: np.ndarray,
+    n_accounts: int,
+    population: np.ndarray,
+) -> float:
+    """A non-card node's exact evidence weight, as weights.node_weights computes it.
+
+    Args:
+        kind: The node's kind (not a payment method).
+        attrs: Its attributes.
+        created: Sign-up times of all its accounts (NaN when unknown); its size is the degree.
+        n_accounts: Accounts in the whole population.
+        population: Sorted sign-up times of all accounts (unknown ones left out).
+
+    Returns:
+        raw weight * (1 + creation-burst boost), capped at 1.
+    """
+    raw = raw_node_weight(kind, attrs, int(created.size), n_accounts)
+    boost = 0.0
+    if created.size >= BURST_MIN_SHARERS:
+        burst = creation_burst(created, population)
+        if burst.strength > 0:
+            in_burst, known = burst_members(created, population)
+            share = in_burst / known if known else 0.0
+            if share > 0:
+                boost = NODE_BURST_BOOST * burst.strength * share
+    return min(1.0, raw * (1 + boost))
 
 
 def node_can_link(kind: NodeKind, attrs: dict[str, object], degree: int, n_accounts: int) -> bool:

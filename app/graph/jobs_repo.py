@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import neo4j
+import numpy as np
 
 from app.graph.queries import queries
 from app.graph.runner import GraphRunner
@@ -313,3 +314,29 @@ def node_accounts(runner: GraphRunner, by_kind: dict[str, list[str]]) -> set[str
         domains=by_kind.get("EmailDomain", []),
     )
     return {row["account_id"] for row in rows}
+
+
+def account_creation_times(runner: GraphRunner) -> np.ndarray:
+    """Sorted sign-up times (epoch seconds) of all accounts with a known one."""
+    rows = runner.read(queries.jobs.list_account_created)
+    return np.sort(np.array([r["created"] for r in rows if r["created"] is not None], float))
+
+
+def node_member_created(
+    runner: GraphRunner, by_kind: dict[str, list[str]]
+) -> dict[tuple[str, str], np.ndarray]:
+    """Sign-up times (NaN when unknown) of all accounts of each given node, by (kind, node id)."""
+    rows = runner.read(
+        queries.jobs.list_node_member_created,
+        payments=by_kind.get("PaymentMethod", []),
+        ips=by_kind.get("IP", []),
+        devices=by_kind.get("Device", []),
+        clusters=by_kind.get("PromptCluster", []),
+        domains=by_kind.get("EmailDomain", []),
+    )
+    return {
+        (str(r["kind"]), str(r["node_id"])): np.array(
+            [np.nan if c[0] is None else float(c[0]) for c in r["created"]], float
+        )
+        for r in rows
+    }

@@ -134,6 +134,14 @@ def test_failed_run_keeps_previous_results(
 SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "claim_file_lines": {"digest": "x", "name": "f", "start": 0, "end": 1},
     "get_file_progress": {"digest": "x"},
+    "start_aggregate_load": {"digest": "x", "name": "agg", "chunk_rows": 10, "mode": "merge"},
+    "list_loaded_chunks": {"digest": "x"},
+    "claim_load_chunk": {"digest": "x", "kind": "accounts", "index": 0, "rows": 1},
+    "finish_aggregate_load": {
+        "digest": "x",
+        "rows": 1,
+        "inputs": [{"name": "f", "digest": "y", "lines": 1}],
+    },
     "merge_ips": {"ips": ["192.0.2.1"]},
     "list_runs": {"limit": 5},
     "list_run_rings": {"run_id": "none"},
@@ -213,6 +221,13 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
         "domains": ["x"],
     },
     "project_activity_for_accounts": {"account_ids": ["none"]},
+    "list_node_member_created": {
+        "payments": ["x"],
+        "ips": ["x"],
+        "devices": ["x"],
+        "clusters": ["x"],
+        "domains": ["x"],
+    },
     "project_payments_for_accounts": {"account_ids": ["none"]},
     "project_ips_for_accounts": {"account_ids": ["none"]},
     "project_devices_for_accounts": {"account_ids": ["none"]},

@@ -9,11 +9,14 @@ import pytest
 from app.detection.context import build_context
 from app.detection.incremental import (
     HourProfile,
+    burst_weight,
     carry_over,
     choose_mode,
     max_node_weight,
     merge_results,
+    needs_burst_check,
     node_can_link,
+    raw_node_weight,
     region_too_large,
     with_hour_profile,
 )
@@ -35,6 +38,9 @@ def test_region_walk_follows_telling_nodes_and_stops_at_crowds() -> None:
     # A webmail domain with 5,000 users cannot reach the evidence minimum even fully boosted.
     assert not node_can_link(NodeKind.EMAIL_DOMAIN, {}, 5_000, n)
     assert max_node_weight(NodeKind.EMAIL_DOMAIN, {}, 5_000, n) < 0.05
+    # One with 800 sits just under the minimum: only a real creation burst could lift it.
+    assert needs_burst_check(NodeKind.EMAIL_DOMAIN, {}, 800, n)
+    assert not needs_burst_check(NodeKind.DEVICE, {}, 3, n)  # telling anyway
     # A carrier CGNAT address shared by 3,000 strangers neither.
     assert not node_can_link(NodeKind.IP, {"ip_kind": "cgnat"}, 3_000, n)
     # Templates lockstep compares are followed whatever their weight: rare or extraction-style.
@@ -134,3 +140,43 @@ def test_region_too_large() -> None:
     reason = region_too_large(301, 1_000, 0.3)
     assert reason is not None and "301 of 1,000" in reason and "> 30%" in reason
     assert region_too_large(5, 0, 0.3) is None
+
+
+def test_burst_weight_is_the_weight_the_detector_gives() -> None:
+    from app.detection.context import EMAIL
+    from app.detection.model import Attachment, SharedNode
+    from app.detection.weights import node_weights
+
+    # 60 ordinary sign-ups spread over a year, and a domain whose 12 users signed up in one night.
+    accounts = {
+        f"u{i}": AccountInfo(f"u{i}", 1.6e9 + i * 500_000.0, True, 5, 0, 0, None, None)
+        for i in range(60)
+    }
+    accounts |= {
+        f"f{i}": AccountInfo(f"f{i}", 1.62e9 + i * 60.0, True, 5, 0, 0, None, None)
+        for i in range(12)
+    }
+    accounts["x"] = AccountInfo("x", None, False, 5, 0, 0, None, None)  # unknown sign-up
+    farm = [*(f"f{i}" for i in range(12)), "x"]
+    nodes = {
+        "EmailDomain:farm.example": SharedNode("EmailDomain:farm.example", NodeKind.EMAIL_DOMAIN),
+        "EmailDomain:mail.example": SharedNode("EmailDomain:mail.example", NodeKind.EMAIL_DOMAIN),
+    }
+    atts = [Attachment(a, "EmailDomain:farm.example", 1, None, None) for a in farm]
+    atts += [Attachment(f"u{i}", "EmailDomain:mail.example", 1, None, None) for i in range(40)]
+    ctx = build_context(Projection(accounts, nodes, tuple(atts)))
+    expected = node_weights(ctx, 0.0).weight
+    for key in nodes:
+        node = ctx.node_pos[key]
+        assert ctx.node_kind[node] == EMAIL
+        created = ctx.created[ctx.members(node)]
+        got = burst_weight(NodeKind.EMAIL_DOMAIN, {}, created, ctx.n, ctx.creation_sorted)
+        assert got == pytest.approx(float(expected[node]), abs=1e-12)
+    farm_w = burst_weight(
+        NodeKind.EMAIL_DOMAIN,
+        {},
+        ctx.created[ctx.members(ctx.node_pos["EmailDomain:farm.example"])],
+        ctx.n,
+        ctx.creation_sorted,
+    )
+    assert farm_w > raw_node_weight(NodeKind.EMAIL_DOMAIN, {}, 13, ctx.n)  # the burst counts
