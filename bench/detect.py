@@ -261,11 +261,6 @@ def main() -> None:
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(projection, fh, protocol=pickle.HIGHEST_PROTOCOL)
         del projection
-        print(
-            f"{'algorithm':<18} {'detect s':>8} {'comm. s':>7} {'rings':>6} {'flagged':>7} "
-            f"{'precision':>9} {'recall':>7} {'F1':>6} {'min op rec':>10} {'benign FP':>9} "
-            f"{'attrib.':>7} {'modularity':>10} {'RSS MB':>7} {'load':>5} {'import s':>8}"
-        )
         spawn = multiprocessing.get_context("spawn")
         if args.community_only:
             print(
@@ -289,6 +284,11 @@ def main() -> None:
             if pickled != str(args.projection_file):
                 os.unlink(pickled)
             continue
+        print(
+            f"{'algorithm':<18} {'detect s':>8} {'comm. s':>7} {'rings':>6} {'flagged':>7} "
+            f"{'precision':>9} {'recall':>7} {'F1':>6} {'min op rec':>10} {'benign FP':>9} "
+            f"{'attrib.':>7} {'modularity':>10} {'RSS MB':>7} {'load':>5} {'import s':>8}"
+        )
         try:
             for algorithm in args.algorithms:
                 with spawn.Pool(1) as pool:

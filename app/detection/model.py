@@ -126,7 +126,7 @@ class Ring:
 class DetectionParams:
     """Tunable parameters of one detection run (stored with the run)."""
 
-    algorithm: str = "python-louvain"
+    algorithm: str = "networkit-plm"
     resolution: float = 1.0
     seed: int = 42
     flag_threshold: float = 0.5
