@@ -188,6 +188,7 @@ def run_detection(
             )
             touched: set[str] | None = None
             region: set[str] | None = None
+            n_total = 0
             previous_rings: list[Ring] = []
             if decision.mode == "incremental" and last is not None:
                 began_region = time.perf_counter()
@@ -199,7 +200,12 @@ def run_detection(
                     stored_ring(row) for row in detection_repo.run_rings(runner, last["run_id"])
                 ]
                 limit = int(settings.incremental_max_share * n_total)
-                region, steps = affected_region(runner, touched, n_total, previous_rings, limit)
+                # Already too many touched accounts: no walk needed to know it falls back.
+                region, steps = (
+                    (set(touched), 0)
+                    if len(touched) > limit
+                    else affected_region(runner, touched, n_total, previous_rings, limit)
+                )
                 stages["region"] = {
                     "seconds": time.perf_counter() - began_region,
                     "steps": float(steps),
@@ -286,7 +292,7 @@ def run_detection(
             }
             counts = {
                 **{k: v for k, v in result.stats.items() if not k.endswith("_seconds")},
-                "accounts": len(projection.accounts) if projection is not None else 0,
+                "accounts": len(projection.accounts) if projection is not None else n_total,
                 "attachments": len(projection.attachments) if projection is not None else 0,
                 "mode": decision.mode,
                 "mode_reason": decision.reason,
