@@ -1,0 +1,264 @@
+"""Full-scale benchmark (issue #7): generate → aggregate → load → detect → evaluate, one scenario.
+
+Usage:
+  .venv/bin/python bench/full_scale.py --scenario var/data/s100-seed7            # scale 1.0
+  .venv/bin/python bench/full_scale.py --scale 0.05 --seed 7                     # generated if needed
+  .venv/bin/python bench/full_scale.py --scenario DIR --loader transactional --writers 2
+
+Every stage runs in its own child process; a sampler reads the RSS of that process tree (summed:
+parallel workers count together) and of the Neo4j server every 0.5 s, so the figures are peak
+RSS per stage for the pipeline and for Neo4j, and their sum. Prints per-stage wall time, events/s,
+rows/s, peak RSS, the load average (other jobs share the machine), Neo4j's store size and the
+detection quality from `ringscope evaluate`; writes everything as JSON (--json-out).
+
+The database is the configured local server (RINGSCOPE_VAR_DIR / RINGSCOPE_NEO4J_PORT; bench
+default var/bench on 7689). It is wiped first: the bulk loader needs an empty database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.config import PROJECT_ROOT, get_settings
+from app.graph import local_server
+from bench._common import bench_runner
+
+PYTHON = sys.executable
+
+
+def _neo4j_pid() -> int | None:
+    return local_server.status(get_settings()).pid
+
+
+class Sampler:
+    """Peak summed RSS of a process tree and, separately, of the Neo4j server."""
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.peak_tree = 0
+        self.peak_neo4j = 0
+        self.peak_total = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            neo4j = _neo4j_pid()
+            tree = 0
+            try:
+                root = psutil.Process(self.root)
+                for proc in [root, *root.children(recursive=True)]:
+                    # A server started by the stage (bulk import restarts it) is Neo4j, not the stage.
+                    if proc.pid != neo4j:
+                        tree += proc.memory_info().rss
+            except psutil.Error:
+                pass
+            server = 0
+            if neo4j:
+                try:
+                    server = psutil.Process(neo4j).memory_info().rss
+                except psutil.Error:
+                    server = 0
+            self.peak_tree = max(self.peak_tree, tree)
+            self.peak_neo4j = max(self.peak_neo4j, server)
+            self.peak_total = max(self.peak_total, tree + server)
+            self._stop.wait(0.5)
+
+
+def run_stage(name: str, code: str, timeout: float | None = None) -> dict[str, Any]:
+    """Run Python code in a child; its last stdout line is JSON figures."""
+    load_before = os.getloadavg()[0]
+    began = time.perf_counter()
+    proc = subprocess.Popen(
+        [PYTHON, "-c", code],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    with Sampler(proc.pid) as sampler:
+        out, err = proc.communicate(timeout=timeout)
+    seconds = time.perf_counter() - began
+    if proc.returncode != 0:
+        raise SystemExit(f"stage {name} failed (exit {proc.returncode}):\n{err[-3000:]}")
+    lines = [line for line in out.strip().splitlines() if line.startswith("{")]
+    figures: dict[str, Any] = json.loads(lines[-1]) if lines else {}
+    figures.update(
+        seconds=round(seconds, 1),
+        peak_rss_mb=round(sampler.peak_tree / 2**20),
+        neo4j_peak_rss_mb=round(sampler.peak_neo4j / 2**20),
+        total_peak_rss_mb=round(sampler.peak_total / 2**20),
+        load_avg=(round(load_before, 1), round(os.getloadavg()[0], 1)),
+    )
+    print(
+        f"  {name:<10} {seconds:8.1f} s   stage RSS {figures['peak_rss_mb']:>6,} MB   "
+        f"Neo4j RSS {figures['neo4j_peak_rss_mb']:>6,} MB   load {figures['load_avg']}",
+        flush=True,
+    )
+    return figures
+
+
+def _dir_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument(
+        "--scenario", type=Path, help="scenario folder (events.jsonl.gz, truth.json)"
+    )
+    parser.add_argument("--scale", type=float, default=0.05, help="generate this scale if needed")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--aggregate-dir", type=Path, help="default: <scenario>/aggregate")
+    parser.add_argument(
+        "--reuse-aggregate", action="store_true", help="skip aggregation if the folder exists"
+    )
+    parser.add_argument("--loader", choices=["bulk", "transactional"], default="bulk")
+    parser.add_argument("--chunk-rows", type=int, default=10_000)
+    parser.add_argument("--writers", type=int, default=2)
+    parser.add_argument("--aggregate-memory", default="4GB", help="DuckDB memory limit")
+    parser.add_argument("--algorithm", default="python-louvain")
+    parser.add_argument("--json-out", type=Path)
+    args = parser.parse_args()
+
+    settings = get_settings()
+    scenario = args.scenario or (
+        Path(settings.var_dir) / "scenarios" / f"s{args.scale}-seed{args.seed}"
+    )
+    figures: dict[str, Any] = {"scenario": str(scenario), "loader": args.loader, "stages": {}}
+    stages: dict[str, Any] = figures["stages"]
+    print(f"full-scale bench: {scenario}, loader {args.loader}, cores {os.cpu_count()}", flush=True)
+
+    if not (scenario / "events.jsonl.gz").exists():
+        stages["generate"] = run_stage(
+            "generate",
+            "import json,sys; sys.path.insert(0,'.');"
+            "from pathlib import Path; from seed.generator import generate;"
+            f"s=generate(Path({str(scenario)!r}), scale={args.scale}, seed={args.seed});"
+            "print(json.dumps({'events': s.events, 'accounts': s.accounts}))",
+        )
+    truth = json.loads((scenario / "truth.json").read_text())
+    folder = args.aggregate_dir or scenario / "aggregate"
+
+    if not (args.reuse_aggregate and (folder / "manifest.json").exists()):
+        stages["aggregate"] = run_stage(
+            "aggregate",
+            "import json,sys; sys.path.insert(0,'.');"
+            "from pathlib import Path; from app.config import get_settings;"
+            "from app.ingest.columnar import duckdb_engine;"
+            f"r=duckdb_engine.run([Path({str(scenario)!r})], Path({str(folder)!r}),"
+            f" get_settings().salt(), threads=2, memory_limit={args.aggregate_memory!r});"
+            "print(json.dumps({'read': r.read if hasattr(r,'read') else None}))",
+        )
+    manifest = json.loads((folder / "manifest.json").read_text())
+    events = int(manifest["counts"]["read"])
+    rows = sum(int(n) for n in manifest["rows"].values())
+    figures.update(events=events, aggregate_rows=rows, manifest_rows=manifest["rows"])
+    if "aggregate" not in stages:
+        # Aggregated earlier (--reuse-aggregate): the engine's own figures from its manifest.
+        stages["aggregate"] = {
+            "reused": True,
+            "seconds": float(manifest["seconds"]["total"]),
+            "peak_rss_mb": round(int(manifest.get("peak_rss_bytes", 0)) / 2**20),
+            "neo4j_peak_rss_mb": 0,
+            "total_peak_rss_mb": round(int(manifest.get("peak_rss_bytes", 0)) / 2**20),
+        }
+    stages["aggregate"]["events_per_s"] = round(events / stages["aggregate"]["seconds"])
+    stages["aggregate"]["engine_seconds"] = manifest.get("seconds")
+
+    bench_runner(wipe=True).close()
+    if args.loader == "bulk":
+        load_code = (
+            "import json,sys; sys.path.insert(0,'.');"
+            "from pathlib import Path; from app.config import get_settings;"
+            "from app.ingest.bulk_import import bulk_load;"
+            f"r=bulk_load(get_settings(), Path({str(folder)!r}));"
+            "print(json.dumps({'rows': r.rows, 'stage_seconds': round(r.stage_seconds,1),"
+            "'import_seconds': round(r.import_seconds,1), 'restart_seconds': round(r.restart_seconds,1),"
+            "'schema_seconds': round(r.schema_seconds,1), 'nodes': r.nodes, 'relationships': r.relationships}))"
+        )
+    else:
+        load_code = (
+            "import json,sys; sys.path.insert(0,'.');"
+            "from pathlib import Path; from app.config import get_settings;"
+            "from app.graph.runner import GraphRunner; from app.ingest.load import load_folder;"
+            "s=get_settings(); g=GraphRunner.from_settings(s);"
+            f"r=load_folder(g, Path({str(folder)!r}), chunk_rows={args.chunk_rows},"
+            f" writers={args.writers}, salt=s.salt());"
+            "print(json.dumps({'rows': r.rows_written, 'kinds': r.as_json()['kinds']}))"
+        )
+    stages["load"] = run_stage("load", load_code)
+    stages["load"]["rows_per_s"] = round(stages["load"]["rows"] / stages["load"]["seconds"])
+    stages["load"]["events_per_s"] = round(events / stages["load"]["seconds"])
+
+    stages["detect"] = run_stage(
+        "detect",
+        "import json,sys; sys.path.insert(0,'.');"
+        "from app.config import get_settings; from app.graph.runner import GraphRunner;"
+        "from app.detection.model import DetectionParams;"
+        "from app.jobs.detection_run import run_detection;"
+        "g=GraphRunner.from_settings(get_settings());"
+        f"o=run_detection(g, DetectionParams(algorithm={args.algorithm!r}));"
+        "print(json.dumps({'run_id': o.run_id, 'counts': o.counts, 'stages': o.stages}, default=str))",
+    )
+    evaluation = subprocess.run(
+        [PYTHON, "-m", "app.cli", "evaluate", "--truth", str(scenario / "truth.json"), "--json"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    quality = json.loads(evaluation.stdout)
+    figures["quality"] = {
+        k: quality.get(k)
+        for k in ("precision", "recall", "f1", "attribution_accuracy", "benign_flagged_fraction")
+    }
+    figures["store_mb"] = round(_dir_mb(settings.neo4j_home / "dbms" / "data"))
+    figures["truth_accounts"] = len(truth.get("accounts", {})) if isinstance(truth, dict) else None
+    end_to_end = sum(s["seconds"] for name, s in stages.items() if name != "generate")
+    figures["end_to_end_seconds"] = round(end_to_end, 1)
+    figures["peak_total_rss_mb"] = max(s["total_peak_rss_mb"] for s in stages.values())
+
+    print(f"\nevents {events:,}, aggregate rows {rows:,}, Neo4j store {figures['store_mb']:,} MB")
+    print(
+        f"{'stage':<10} {'seconds':>8} {'events/s':>9} {'rows/s':>8} {'RSS MB':>7} {'Neo4j MB':>8}"
+    )
+    for name, s in stages.items():
+        print(
+            f"{name:<10} {s['seconds']:>8.1f} {s.get('events_per_s', ''):>9} "
+            f"{s.get('rows_per_s', ''):>8} {s['peak_rss_mb']:>7,} {s['neo4j_peak_rss_mb']:>8,}"
+        )
+    q = figures["quality"]
+    print(
+        f"end to end (aggregate+load+detect) {end_to_end:.1f} s; peak RSS stage+Neo4j "
+        f"{figures['peak_total_rss_mb']:,} MB; precision {q['precision']}, recall {q['recall']}, "
+        f"F1 {q['f1']}, attribution {q['attribution_accuracy']}"
+    )
+    if args.json_out:
+        args.json_out.write_text(json.dumps(figures, indent=2, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    main()
