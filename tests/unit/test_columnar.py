@@ -148,3 +148,32 @@ def test_spark_equals_duckdb(scenario: Path, duck_out: Path, tmp_path: Path) -> 
     assert spark_manifest["rows"] == duck_manifest["rows"]
     assert spark_manifest["counts"] == duck_manifest["counts"]
     assert spark_manifest["inputs"][0]["sha256"] == duck_manifest["inputs"][0]["sha256"]
+
+
+def test_persisted_clusters_continue_in_python(duck_out: Path) -> None:
+    import duckdb
+    import numpy as np
+
+    from app.ingest.clustering import ClusterRecord, PromptClusterer
+
+    rows = duckdb.execute(
+        "SELECT cluster_id, signature, skeleton_hashes, sample, extraction FROM read_parquet(?)",
+        [str(duck_out / "prompt_clusters.parquet")],
+    ).fetchall()
+    records = [
+        ClusterRecord(
+            cluster_id=cid,
+            signature=np.frombuffer(sig, dtype="<u4").tolist(),
+            skeleton_hashes=hashes,
+            sample=sample,
+            extraction=extraction,
+        )
+        for cid, sig, hashes, sample, extraction in rows
+    ]
+    clusterer = PromptClusterer()
+    clusterer.load(records)
+    assert len(clusterer) == len(records) > 1000
+    whole = [r for r in records if r.sample and len(r.sample) < 300][:500]
+    assert len(whole) > 100
+    assert [clusterer.assign(r.sample) for r in whole] == [r.cluster_id for r in whole]
+    assert len(clusterer) == len(records)  # nothing new was created

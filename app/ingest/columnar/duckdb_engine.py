@@ -54,7 +54,7 @@ def run(
     *,
     threads: int = 2,
     memory_limit: str = "6GB",
-    chunk_bytes: int = 64 << 20,
+    chunk_bytes: int = 192 << 20,
     workers: int = 2,
     clusterer: PromptClusterer | None = None,
     on_progress: Callable[[str, int], None] | None = None,
@@ -67,7 +67,8 @@ def run(
         salt: E-mail salt.
         threads: DuckDB threads.
         memory_limit: DuckDB memory limit (it spills to out_dir/.duckdb_tmp beyond it).
-        chunk_bytes: Uncompressed bytes of lines per parse chunk.
+        chunk_bytes: Uncompressed bytes of lines per parse chunk (big enough for DuckDB to
+            parallelise within a chunk: more than one 122,880-row group).
         workers: Processes computing prompt skeletons (1: in this process).
         clusterer: Clusterer to continue (loaded with earlier clusters); a new one by default.
         on_progress: Called with (phase, amount): ("lines", n), ("prompts", n).
