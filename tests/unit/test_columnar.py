@@ -132,22 +132,46 @@ def test_prompt_key_matches_sql() -> None:
     assert got == prompt_key(text)
 
 
+@pytest.fixture(scope="module")
+def spark_sample(scenario: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every kind of event from the 0.002 scenario (all non-request lines, 1 in 40 requests),
+    plus odd and bad lines: small enough for Spark's fixed costs on a busy 2-core machine."""
+    with gzip.open(scenario, "rb") as handle:
+        lines = handle.read().splitlines()
+    requests = [line for line in lines if line.startswith(b'{"type":"request"')]
+    others = [line for line in lines if not line.startswith(b'{"type":"request"')]
+    picked = others[:1500] + requests[::40] + others[-300:] + BAD_LINES + ODD_GOOD_LINES
+    path = tmp_path_factory.mktemp("spark-sample") / "sample.jsonl"
+    path.write_bytes(b"\n".join(picked) + b"\n\n")
+    return path
+
+
 @pytest.mark.skipif(
     shutil.which("java") is None or os.environ.get("RINGSCOPE_SKIP_SPARK") == "1",
     reason="needs Java for pyspark",
 )
-def test_spark_equals_duckdb(scenario: Path, duck_out: Path, tmp_path: Path) -> None:
+@pytest.mark.timeout(1200)
+def test_spark_equals_duckdb_and_python(spark_sample: Path, tmp_path: Path) -> None:
     from app.ingest.columnar import spark_engine
 
+    duck = tmp_path / "duckdb"
+    duck_report = duckdb_engine.run([spark_sample], duck, SALT, workers=1)
     out = tmp_path / "spark"
-    report = spark_engine.run([scenario], out, SALT, master="local[2]", workers=2)
-    assert report.reconciles()
-    assert read_folder(out) == read_folder(duck_out)
+    report = spark_engine.run([spark_sample], out, SALT, master="local[2]", workers=1)
+    assert report.reconciles() and report.quarantined == len(BAD_LINES) == duck_report.quarantined
+    expected, _ok, _bad = reference([spark_sample], SALT)
+    spark_rows = read_folder(out)
+    assert spark_rows == read_folder(duck)
+    assert spark_rows == expected
+    assert len(spark_rows["cluster_usage"]) > 10
     spark_manifest = json.loads((out / "manifest.json").read_text())
-    duck_manifest = json.loads((duck_out / "manifest.json").read_text())
+    duck_manifest = json.loads((duck / "manifest.json").read_text())
     assert spark_manifest["rows"] == duck_manifest["rows"]
     assert spark_manifest["counts"] == duck_manifest["counts"]
     assert spark_manifest["inputs"][0]["sha256"] == duck_manifest["inputs"][0]["sha256"]
+    assert spark_manifest["inputs"][0]["lines"] == duck_manifest["inputs"][0]["lines"]
+    spark_bad = (out / "quarantine.jsonl").read_text().splitlines()
+    assert spark_bad == (duck / "quarantine.jsonl").read_text().splitlines()
 
 
 def test_persisted_clusters_continue_in_python(duck_out: Path) -> None:

@@ -49,7 +49,7 @@ def session(master: str, driver_memory: str = "2g") -> Any:
         .appName("ringscope-aggregate")
         .config("spark.driver.memory", driver_memory)
         .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.sql.shuffle.partitions", "4")
     )
     for key, value in shim.SPARK_CONF.items():
         builder = builder.config(key, value)
