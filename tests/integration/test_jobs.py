@@ -8,6 +8,7 @@ import logging
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from app.auth import create_api_token, create_user
 from app.config import Settings
 from app.graph import jobs_repo
 from app.graph.detection_repo import latest_run_id, run_rings
@@ -33,6 +35,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import jobs_scenario
 
 pytestmark = pytest.mark.integration
+
+
+def analyst_client(runner: GraphRunner) -> TestClient:
+    """A web client authenticated as a fresh analyst (users survive the per-test wipe)."""
+    name = f"jobs-{uuid.uuid4().hex[:10]}"
+    create_user(runner, name, "jobs test password", "analyst")
+    token = create_api_token(runner, name, "jobs-test")
+    return TestClient(
+        create_app(runner=runner),
+        base_url="http://localhost",
+        headers={"Authorization": f"Bearer {token}"},
+    )
 
 
 class Hook:
@@ -132,7 +146,7 @@ def test_two_ingests_keep_ids_record_growth_and_alert(
     ]
 
     # The web app shows the run's changes and the ring's history.
-    with TestClient(create_app(runner=graph)) as client:
+    with analyst_client(graph) as client:
         page = client.get(f"/runs/{second.run_id}")
         assert page.status_code == 200 and 'id="run-changes"' in page.text
         assert farm_c.ring_id in page.text and "grown" in page.text
@@ -206,7 +220,7 @@ def test_failing_run_leaves_previous_results_served(
     assert run_rings(graph, good.run_id) == before
     history = jobs_repo.job_runs(graph)
     assert history[0]["status"] == "failed" and "disk full" in history[0]["error"]
-    with TestClient(create_app(runner=graph)) as client:
+    with analyst_client(graph) as client:
         assert client.get("/api/runs").json()["default_run"] == good.run_id
     # The failed run's lock was released and its partial alerts are not served as a run's.
     after = run_detection(graph, settings=job_settings)
