@@ -13,3 +13,11 @@ def test_compose_file_parses_and_wires_the_app_to_neo4j() -> None:
     assert app["depends_on"]["neo4j"]["condition"] == "service_healthy"
     dockerfile = (Path("docker") / app["build"]["dockerfile"].split("/")[-1]).read_text()
     assert "requirements.lock" in dockerfile
+
+
+def test_compose_keeps_the_audit_log_on_a_named_volume() -> None:
+    compose = yaml.safe_load(Path("docker/compose.yml").read_text())
+    app = compose["services"]["app"]
+    audit_dir = app["environment"]["RINGSCOPE_AUDIT_DIR"]
+    mounts = {entry.split(":")[1]: entry.split(":")[0] for entry in app["volumes"]}
+    assert mounts[audit_dir] in compose["volumes"]
