@@ -173,7 +173,9 @@ class SlowPath:
         self.rows_path = (work_dir or out_dir) / "slow_events.jsonl"
         self.quarantine_path = out_dir / "quarantine.jsonl"
         self._rows = self.rows_path.open("w", encoding="utf-8")
-        self._quarantine = self.quarantine_path.open("w", encoding="utf-8")
+        # Records are written at close(), sorted by (file, line): both engines then produce the
+        # same file whatever order they found the bad lines in.
+        self._records: list[tuple[int, int, str]] = []
         self.accepted = 0
         self.quarantined = 0
         self.file_errors: list[str] = []
@@ -197,19 +199,24 @@ class SlowPath:
         reason = f"file unreadable after line {after_line}: {exc}"
         self.file_errors.append(f"{self.files[file_idx]}: {reason}")
         record = {"file": str(self.files[file_idx]), "line": after_line + 1, "reason": reason}
-        self._quarantine.write(json.dumps({**record, "raw": ""}, ensure_ascii=False) + "\n")
+        text = json.dumps({**record, "raw": ""}, ensure_ascii=False)
+        self._records.append((file_idx, after_line + 1, text))
 
     def _quarantine_record(self, file_idx: int, line_no: int, reason: str, raw: bytes) -> None:
         text = raw.rstrip(b"\r\n").decode("utf-8", errors="backslashreplace")
         record = {"file": str(self.files[file_idx]), "line": line_no, "reason": reason, "raw": text}
-        self._quarantine.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._records.append((file_idx, line_no, json.dumps(record, ensure_ascii=False)))
         self.quarantined += 1
 
     def close(self) -> None:
         self._rows.close()
-        self._quarantine.close()
-        if not self.quarantined and not self.file_errors:
-            self.quarantine_path.unlink(missing_ok=True)
+        self.quarantine_path.unlink(missing_ok=True)
+        if self._records:
+            self._records.sort()
+            with self.quarantine_path.open("w", encoding="utf-8") as handle:
+                for _file, _line, text in self._records:
+                    handle.write(text + "\n")
+            self._records = []
 
 
 # ------------------------------------------------------------------------ prompt clusters
