@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import statistics
 import tempfile
@@ -272,7 +273,10 @@ def main() -> None:
         ensure_ring(runner, args.members)
         ensure_many_rings(runner, args.rings)
         headers = {"Authorization": f"Bearer {token}"}
-        with TestClient(create_app(runner=runner), headers=headers) as client:
+        web_app = create_app(runner=runner)
+        gc.collect()
+        gc.freeze()  # as `ringscope serve` does (app/web/main.py)
+        with TestClient(web_app, headers=headers) as client:
             graph = client.get(f"/api/rings/{RING_ID}/graph?run={RUN_ID}").json()
             nodes = sum(1 for e in graph["elements"] if e["group"] == "nodes")
             edges = len(graph["elements"]) - nodes

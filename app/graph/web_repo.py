@@ -101,6 +101,9 @@ class RunSummary:
     error: str | None
     ring_count: int
     flagged_count: int
+    mode: str | None = None
+    mode_reason: str | None = None
+    region_accounts: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -120,6 +123,9 @@ def _run(row: dict[str, Any]) -> RunSummary:
         error=row.get("error"),
         ring_count=int(row.get("ring_count") or 0),
         flagged_count=int(row.get("flagged_count") or 0),
+        mode=row.get("mode"),
+        mode_reason=row.get("mode_reason"),
+        region_accounts=row.get("region_accounts"),
     )
 
 

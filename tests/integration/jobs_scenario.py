@@ -13,8 +13,15 @@ from __future__ import annotations
 
 import json
 import random
+import uuid
 from pathlib import Path
 from typing import Any
+
+from fastapi.testclient import TestClient
+
+from app.auth import create_api_token, create_user
+from app.graph.runner import GraphRunner
+from app.web.main import create_app
 
 EXTRACT = "Solve the following problem, show all of your reasoning step by step, then give the final answer: problem {n}"
 RUBRIC = "Grade the answer below against this rubric and justify the score for each criterion: answer {n}"
@@ -172,3 +179,15 @@ def write(path: Path, events: list[dict[str, Any]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(e) + "\n" for e in events))
     return path
+
+
+def analyst_client(runner: GraphRunner) -> TestClient:
+    """A web client authenticated as a fresh analyst (users survive the per-test wipe)."""
+    name = f"jobs-{uuid.uuid4().hex[:10]}"
+    create_user(runner, name, "jobs test password", "analyst")
+    token = create_api_token(runner, name, "jobs-test")
+    return TestClient(
+        create_app(runner=runner),
+        base_url="http://localhost",
+        headers={"Authorization": f"Bearer {token}"},
+    )

@@ -8,17 +8,14 @@ import logging
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from app.auth import create_api_token, create_user
 from app.config import Settings
 from app.graph import jobs_repo
 from app.graph.detection_repo import latest_run_id, run_rings
@@ -29,24 +26,12 @@ from app.jobs.alerts import deliver_pending
 from app.jobs.detection_run import run_detection
 from app.jobs.lock import DETECTION_LOCK, RunLocked, job_lock
 from app.jobs.scheduler import create_scheduler, run_job
-from app.web.main import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import jobs_scenario
+from jobs_scenario import analyst_client
 
 pytestmark = pytest.mark.integration
-
-
-def analyst_client(runner: GraphRunner) -> TestClient:
-    """A web client authenticated as a fresh analyst (users survive the per-test wipe)."""
-    name = f"jobs-{uuid.uuid4().hex[:10]}"
-    create_user(runner, name, "jobs test password", "analyst")
-    token = create_api_token(runner, name, "jobs-test")
-    return TestClient(
-        create_app(runner=runner),
-        base_url="http://localhost",
-        headers={"Authorization": f"Bearer {token}"},
-    )
 
 
 class Hook:

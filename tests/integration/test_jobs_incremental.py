@@ -19,6 +19,7 @@ from app.jobs.scheduler import run_job
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import jobs_scenario
+from jobs_scenario import analyst_client
 
 pytestmark = pytest.mark.integration
 
@@ -123,6 +124,14 @@ def test_incremental_run_equals_full_recompute(
     assert runs[full3.run_id]["mode"] == "full"
     assert "region" in third.stages and "projection" in third.stages
     assert third.counts["mode"] == "incremental" and third.counts["carried_rings"] >= 1
+    # ... and the web app shows it (runs API and runs page).
+    with analyst_client(graph) as client:
+        listed = {r["run_id"]: r for r in client.get("/api/runs").json()["runs"]}
+        assert listed[third.run_id]["mode"] == "incremental"
+        assert listed[third.run_id]["region_accounts"] == len(third.region)
+        assert listed[full3.run_id]["mode"] == "full"
+        page = client.get("/runs").text
+        assert f"region {len(third.region)} accounts" in page
 
 
 def test_large_region_falls_back_to_full(
