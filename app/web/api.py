@@ -24,6 +24,13 @@ from app.graph.runner import GraphRunner
 from app.graph.web_repo import EntityKind, RingFilter, RingSort
 from app.web.deps import AnalystDep, RunnerDep, ViewerDep, audit_event
 
+# Upper bounds on paging/size parameters: Neo4j takes SKIP/LIMIT as 32-bit and the driver sends
+# at most 64-bit integers, so an unbounded value would fail in the database (a 500) instead of
+# being a clear 422 here. Far above any real ring count or ring size.
+MAX_SKIP = 100_000_000
+MAX_PAGE = 1_000_000
+MAX_SIZE = 100_000_000
+
 router = APIRouter(prefix="/api", tags=["api"])
 
 CollapseMode = Literal["auto", "always", "never"]
@@ -79,7 +86,7 @@ def ring_filter(
 def list_runs(
     runner: RunnerDep,
     me: ViewerDep,
-    skip: Annotated[int, Query(ge=0)] = 0,
+    skip: Annotated[int, Query(ge=0, le=MAX_SKIP)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     """Detection runs, newest first, with status, duration and counts."""
@@ -130,14 +137,14 @@ def list_rings(
     attributed: bool | None = None,
     min_score: Annotated[float | None, Query(ge=0, le=1)] = None,
     max_score: Annotated[float | None, Query(ge=0, le=1)] = None,
-    min_size: Annotated[int | None, Query(ge=0)] = None,
-    max_size: Annotated[int | None, Query(ge=0)] = None,
+    min_size: Annotated[int | None, Query(ge=0, le=MAX_SIZE)] = None,
+    max_size: Annotated[int | None, Query(ge=0, le=MAX_SIZE)] = None,
     operator: Annotated[str | None, Query(max_length=200)] = None,
     signal: Annotated[str | None, Query(max_length=100)] = None,
     ring: Annotated[str | None, Query(max_length=200, description="Ring id fragment.")] = None,
     sort: RingSort = RingSort.SCORE,
     order: Literal["asc", "desc"] = "desc",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
     """One page of a run's rings: filtered, sorted and paged in the database."""
@@ -333,7 +340,7 @@ def entity_neighbours(
     key: str,
     runner: RunnerDep,
     me: AnalystDep,
-    skip: Annotated[int, Query(ge=0)] = 0,
+    skip: Annotated[int, Query(ge=0, le=MAX_SKIP)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 25,
 ) -> dict[str, Any]:
     """A capped page of a node's neighbours (busiest links first), with how many remain."""

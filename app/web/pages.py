@@ -15,7 +15,7 @@ from app.exports.service import ExportFormat
 from app.exports.signals import SIGNALS, explain_all, top_signals
 from app.graph import jobs_repo, web_repo
 from app.graph.web_repo import EntityKind, RingSort
-from app.web.api import is_viewer, resolve_run, ring_filter
+from app.web.api import MAX_PAGE, MAX_SIZE, is_viewer, resolve_run, ring_filter
 from app.web.deps import AnalystDep, RunnerDep, ViewerDep, audit_event
 from app.web.templating import entity_url, templates
 
@@ -73,14 +73,14 @@ def rings_page(
     flagged: Literal["", "true", "false"] = "",
     attributed: Literal["", "true", "false"] = "",
     min_score: Annotated[float | None, Query(ge=0, le=1)] = None,
-    min_size: Annotated[int | None, Query(ge=0)] = None,
-    max_size: Annotated[int | None, Query(ge=0)] = None,
+    min_size: Annotated[int | None, Query(ge=0, le=MAX_SIZE)] = None,
+    max_size: Annotated[int | None, Query(ge=0, le=MAX_SIZE)] = None,
     operator: Annotated[str | None, Query(max_length=200)] = None,
     signal: Annotated[str | None, Query(max_length=100)] = None,
     ring: Annotated[str | None, Query(max_length=200)] = None,
     sort: RingSort = RingSort.SCORE,
     order: Literal["asc", "desc"] = "desc",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=500)] = 50,
     show_run: bool = False,
 ) -> Response:
