@@ -86,7 +86,9 @@ def main() -> None:
     parser.add_argument("--python", action="store_true", help="also time BatchAggregator alone")
     args = parser.parse_args()
     engines = list(args.engines) + (["python"] if args.python else [])
-    print("| input | engine | events | wall s | CPU s | events/s | peak RSS | phases | load (start/end) |")
+    print(
+        "| input | engine | events | wall s | CPU s | events/s | peak RSS | phases | load (start/end) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for inp in args.inputs:
         for engine in engines:
