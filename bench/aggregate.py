@@ -97,9 +97,8 @@ def main() -> None:
             wall = float(r["wall"])  # type: ignore[arg-type]
             read = int(r["read"])  # type: ignore[call-overload]
             rss = int(r.get("peak_rss") or r["max_child_rss"])  # type: ignore[call-overload]
-            phases = " ".join(
-                f"{k} {v:.0f}" for k, v in dict(r.get("seconds") or {}).items() if k != "total"
-            )
+            seconds: dict[str, float] = r.get("seconds") or {}  # type: ignore[assignment]
+            phases = " ".join(f"{k} {v:.0f}" for k, v in seconds.items() if k != "total")
             load = r["load"]
             print(
                 f"| {inp.parent.name}/{inp.name} | {engine} | {read:,} | {wall:,.0f} | "
