@@ -356,8 +356,9 @@ def detect(
         str,
         typer.Option(
             help="networkit-plm (default: NetworKit's Louvain with refinement, every core, "
-            "repeatable), networkit-leiden, leiden (igraph + leidenalg), python-louvain or "
-            "networkx-louvain; see docs/algorithms.md."
+            "repeatable), networkit-leiden, leiden (igraph + leidenalg), python-louvain, "
+            "networkx-louvain, or gds-louvain / gds-leiden (in Neo4j, needs the Graph Data "
+            "Science plugin); see docs/algorithms.md."
         ),
     ] = DetectionParams().algorithm,
     threshold: Annotated[

@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from app.detection.attribution import RingDraft, attribute
-from app.detection.communities import louvain_partition, modularity, refine
+from app.detection.communities import CommunityFinder, louvain_partition, modularity, refine
 from app.detection.context import Context, build_context
 from app.detection.evidence import build_evidence
 from app.detection.incremental import HourProfile, with_hour_profile
@@ -65,6 +65,7 @@ def detect(
     *,
     region: frozenset[str] | None = None,
     hour_profile: HourProfile | None = None,
+    finder: CommunityFinder | None = None,
 ) -> DetectionResult:
     """Find, score and attribute account rings.
 
@@ -104,7 +105,7 @@ def detect(
     t1 = time.perf_counter()
     ev = build_evidence(ctx)
     t2 = time.perf_counter()
-    comms, labels = louvain_partition(ctx.n, ev.u, ev.v, ev.w, params)
+    comms, labels = louvain_partition(ctx.n, ev.u, ev.v, ev.w, params, finder)
     if region is not None:
         inside = np.zeros(ctx.n, dtype=bool)
         inside[[ctx.pos[a] for a in region if a in ctx.pos]] = True
@@ -122,7 +123,7 @@ def detect(
         score, signals = scorer.score(community)
         parts: list[tuple[np.ndarray, float, list[Signal]]] = [(community, score, signals)]
         if community.size >= 2 * params.min_ring_size and score >= REFINE_MIN_SCORE:
-            sub = refine(adj, community, params)
+            sub = refine(adj, community, params, finder)
             if len(sub) > 1:
                 scored_parts = [(m, *scorer.score(m)) for m in sub]
                 best = max(p[1] for p in scored_parts)

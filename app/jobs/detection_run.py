@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.config import Settings, get_settings
+from app.detection.communities import EXTERNAL_ALGORITHMS
 from app.detection.incremental import (
     ModeDecision,
     carry_over,
@@ -38,6 +39,7 @@ from app.detection.model import (
 )
 from app.detection.pipeline import detect
 from app.graph import detection_repo, jobs_repo
+from app.graph.gds_repo import gds_finder
 from app.graph.runner import GraphRunner
 from app.jobs import alerts as alerts_mod
 from app.jobs.identity import Matching, RingSnapshot, match_rings
@@ -244,16 +246,18 @@ def run_detection(
             }
 
             began_detect = time.perf_counter()
+            # gds-* algorithms run the community stage in Neo4j GDS (app/graph/gds_repo.py).
+            finder = gds_finder(runner, params) if params.algorithm in EXTERNAL_ALGORITHMS else None
             if decision.mode == "incremental":
                 recomputed = (
-                    detect(projection, params, region=frozen, hour_profile=profile)
+                    detect(projection, params, region=frozen, hour_profile=profile, finder=finder)
                     if projection is not None
                     else DetectionResult(rings=(), params=params, stats={})
                 )
                 result = merge_results(carry_over(previous_rings, frozen), recomputed, params)
             else:
                 assert projection is not None
-                result = detect(projection, params)
+                result = detect(projection, params, finder=finder)
             for stage, seconds in result.stats.items():
                 if stage.endswith("_seconds"):
                     stages[stage.removesuffix("_seconds")] = {"seconds": seconds}
