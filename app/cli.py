@@ -29,6 +29,7 @@ from app.graph.queries import queries
 from app.graph.runner import DatabaseUnavailable, GraphRunner
 from app.graph.schema import apply_schema
 from app.ingest.columnar.command import aggregate_command
+from app.ingest.load_command import load_command
 from app.jobs.commands import jobs_app, scheduler_command
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ app.add_typer(jobs_app, name="jobs")
 app.add_typer(users_app, name="users")
 app.command("scheduler")(scheduler_command)
 app.command("aggregate")(aggregate_command)
+app.command("load")(load_command)
 
 console = Console()
 err = Console(stderr=True)

@@ -102,6 +102,29 @@ def test_loading_a_loaded_folder_is_a_no_op(graph: GraphRunner, folder: Path) ->
     assert _relationship_totals(graph) == before
 
 
+def test_load_command_loads_once_and_says_so_on_a_rerun(graph: GraphRunner, folder: Path) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import app
+
+    graph.run_autocommit(queries.stats.wipe_graph)
+    load_folder(graph, folder, chunk_rows=1_000, writers=1)
+    expected = _relationship_totals(graph)
+    graph.run_autocommit(queries.stats.wipe_graph)
+
+    cli = CliRunner()
+    first = cli.invoke(app, ["load", str(folder), "--chunk-rows", "2000"])
+    assert first.exit_code == 0, first.output
+    assert "rows/s" in first.output
+    assert _relationship_totals(graph) == expected
+    again = cli.invoke(app, ["load", str(folder)])
+    assert again.exit_code == 0, again.output
+    assert "already loaded" in again.output
+    assert _relationship_totals(graph) == expected
+    missing = cli.invoke(app, ["load", str(folder / "nope")])
+    assert missing.exit_code == 2 and "nope" in missing.output
+
+
 class _CrashesInChunk(GraphRunner):
     """A real runner that does N chunk transactions, then dies INSIDE the next one (rolled back)."""
 
