@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -115,6 +116,10 @@ REL_SQL: dict[str, str] = {
 
 
 IMPORT_LIB = LAUNCHER_DIR / "target" / "import-lib"
+
+
+# Web-app access nodes: kept by a data reset, so not "data" for the empty-database check.
+_ACCESS_LABELS = frozenset({"User", "Session", "ApiToken"})
 
 
 class BulkImportError(RuntimeError):
@@ -317,16 +322,24 @@ def bulk_load(
     if not settings.managed_neo4j:
         raise BulkImportError("bulk import needs the local server (RINGSCOPE_NEO4J_URI is set)")
     folder = open_folder(path)
+    kept: list[dict[str, Any]] = []
     if local_server.status(settings).answering:
         runner = GraphRunner.from_settings(settings)
         try:
-            present = sum(int(row["count"]) for row in runner.read(queries.stats.count_nodes))
+            present = sum(
+                int(row["count"])
+                for row in runner.read(queries.stats.count_nodes)
+                if row["label"] not in _ACCESS_LABELS
+            )
+            # Users and API tokens survive a data reset (docs/security.md), so the "empty"
+            # database a first load needs may hold them: carry them across the new store.
+            kept = runner.read(queries.auth.dump_users_and_tokens)
         finally:
             runner.close()
         if present:
             raise BulkImportError(
-                f"the database holds {present:,} nodes: bulk import replaces the store, so it is "
-                "only for a first load (use the transactional loader, or `ringscope reset`)"
+                f"the database holds {present:,} data nodes: bulk import replaces the store, so it "
+                "is only for a first load (use the transactional loader, or `ringscope reset`)"
             )
     staging = staging or settings.var_dir / "bulk-staging"
     report = stage_import_files(folder, staging, threads=threads)
@@ -349,6 +362,14 @@ def bulk_load(
         apply_schema(runner)
         runner.run_autocommit(queries.schema.await_indexes)
         report.schema_seconds = time.perf_counter() - began
+        # Sessions are not carried over: everyone logs in again after a bulk import.
+        for kind, query in (
+            ("User", queries.auth.restore_users),
+            ("ApiToken", queries.auth.restore_api_tokens),
+        ):
+            rows = [row["props"] for row in kept if row["kind"] == kind]
+            if rows:
+                runner.write(query, rows=rows)
         runner.write(
             queries.ingest.start_aggregate_load,
             digest=folder.digest,

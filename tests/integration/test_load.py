@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import uuid
 from pathlib import Path
 from typing import Any
 
 import neo4j
 import pytest
 
+from app.auth import create_api_token, create_user
+from app.auth.service import token_principal
 from app.config import Settings
 from app.graph.queries import queries
 from app.graph.runner import DatabaseUnavailable, GraphRunner
@@ -186,8 +189,12 @@ def test_bad_folders_get_clear_errors(graph: GraphRunner, folder: Path, tmp_path
 def test_bulk_import_builds_the_same_graph(
     graph: GraphRunner, folder: Path, ingested: dict[str, Any], settings: Settings
 ) -> None:
-    """neo4j-admin import into the emptied database, server restarted: the Ingestor's graph."""
+    """neo4j-admin import into the emptied database, server restarted: the Ingestor's graph; the
+    web app's users and API tokens (which a data reset keeps) are carried across."""
     graph.run_autocommit(queries.stats.wipe_graph)
+    username = f"bulk-{uuid.uuid4().hex[:8]}"
+    create_user(graph, username, "bulk test password", "analyst")
+    token = create_api_token(graph, username, "bulk")
     report = bulk_load(settings, folder, staging=settings.var_dir / "test-bulk-staging")
     assert report.rows > 0 and report.nodes["Account"] > 0
     # The restart dropped the session runner's connections; a new runner sees the new store.
@@ -198,6 +205,9 @@ def test_bulk_import_builds_the_same_graph(
         ignore = ENGINE_DIFFERENCES | {("PromptCluster", "signature")}
         assert snapshot_differences(ingested, graph_snapshot(runner), 20, ignore) == []
         assert _clusters(runner) == ingested["clusters"]
+        principal = token_principal(runner, token)
+        assert principal is not None and principal.username == username
+        assert principal.role == "analyst"
         assert load_folder(runner, folder).already_loaded
         with pytest.raises(BulkImportError, match="only for a first load"):
             bulk_load(settings, folder)

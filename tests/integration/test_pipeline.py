@@ -253,6 +253,8 @@ SAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "get_session_principal": {"token_hash": "h"},
     "delete_session": {"token_hash": "h"},
     "create_api_token": {"token_hash": "h", "username": "sample", "name": "n"},
+    "restore_users": {"rows": []},
+    "restore_api_tokens": {"rows": []},
     "get_token_principal": {"token_hash": "h"},
     "touch_api_token": {"token_hash": "h"},
     "list_api_tokens": {"username": None},
