@@ -2,7 +2,7 @@
 PY ?= .venv/bin/python
 VENV_BIN := .venv/bin
 
-.PHONY: install neo4j demo serve test lint bench clean
+.PHONY: install gds neo4j demo serve test lint bench clean
 
 install:  ## Python venv + pinned deps, Neo4j launcher (Maven)
 	test -x $(PY) || python3.11 -m venv .venv
@@ -12,6 +12,9 @@ install:  ## Python venv + pinned deps, Neo4j launcher (Maven)
 	npm ci --ignore-scripts --no-audit --no-fund
 	$(PY) scripts/build_web_assets.py
 	$(VENV_BIN)/ringscope neo4j build
+
+gds:  ## optional: a second launcher with the open Graph Data Science plugin (gds-* algorithms, their tests)
+	mvn -q -f neo4j-local/pom.xml -Pgds package
 
 demo: install  ## start Neo4j, generate and ingest a small scenario
 	$(VENV_BIN)/ringscope demo
