@@ -59,28 +59,7 @@ def load_projection(runner: GraphRunner) -> Projection:
     accounts: dict[str, AccountInfo] = {}
     for row in runner.stream(queries.detection.project_accounts):
         account_id = row["account_id"]
-        accounts[account_id] = AccountInfo(
-            account_id=account_id,
-            created_at=row["created_at"],
-            declared=bool(row["declared"]),
-            request_count=int(row["request_count"]),
-            input_tokens=int(row["input_tokens"]),
-            output_tokens=int(row["output_tokens"]),
-            first_request=row["first_request"],
-            last_request=row["last_request"],
-            email_domain=row["email_domain"],
-            country=row["country"],
-            org=row["org"],
-            labels=tuple(
-                Label(label["operator"], float(label["confidence"] or 0.0), label["source"] or "")
-                for label in row["labels"]
-            ),
-            hourly=hourly.get(account_id, {}),
-            ip_count=int(row["ip_count"]),
-            device_count=int(row["device_count"]),
-            payment_count=int(row["payment_count"]),
-            cluster_count=int(row["cluster_count"]),
-        )
+        accounts[account_id] = _account_info(row, hourly.get(account_id, {}))
     nodes: dict[str, SharedNode] = {}
     attachments: list[Attachment] = []
     for kind, query in _ATTACHMENT_QUERIES:

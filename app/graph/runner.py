@@ -45,8 +45,15 @@ class GraphRunner:
         self, query: Query, routing: RoutingControl, params: dict[str, Any]
     ) -> list[dict[str, Any]]:
         try:
+            # No bookmark chaining: there is one server, and a store replaced under a long-lived
+            # process (`ringscope load --bulk`, a restored dump) would otherwise fail every later
+            # query with BookmarkTimeout until that process restarts.
             records, _, _ = self.driver.execute_query(
-                query.text, parameters_=params, database_=self.database, routing_=routing
+                query.text,
+                parameters_=params,
+                database_=self.database,
+                routing_=routing,
+                bookmark_manager_=None,
             )
         except neo4j.exceptions.ServiceUnavailable as exc:
             raise DatabaseUnavailable(

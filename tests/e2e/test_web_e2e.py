@@ -48,6 +48,9 @@ def test_ring_graph_renders_and_expands(page: Any) -> None:
 
     # Hide a node type.
     page.uncheck("#type-toggles input[data-kind='IP']")
+    # Waited for, not read at once: under CI load the expansion's re-render can still be
+    # rebuilding the toggles when the click lands (this flaked on busy machines).
+    page.wait_for_function("!cy.getElementById('IP:203.0.113.7').visible()", timeout=10_000)
     assert page.evaluate("cy.getElementById('IP:203.0.113.7').visible()") is False
     page.check("#type-toggles input[data-kind='IP']")
     # Time slider: only the last moments keep the late links.

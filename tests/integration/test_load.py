@@ -205,6 +205,9 @@ def test_bulk_import_builds_the_same_graph(
         ignore = ENGINE_DIFFERENCES | {("PromptCluster", "signature")}
         assert snapshot_differences(ingested, graph_snapshot(runner), 20, ignore) == []
         assert _clusters(runner) == ingested["clusters"]
+        # A long-lived runner from before the import (the web app's, this test session's) still
+        # works against the new store.
+        assert graph.read(queries.auth.get_user, username=username)
         principal = token_principal(runner, token)
         assert principal is not None and principal.username == username
         assert principal.role == "analyst"
