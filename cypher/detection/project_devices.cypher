@@ -7,7 +7,7 @@
 // Account pairs are built in Python with per-node caps, because pairs of a crowd node (a CGNAT IP
 // used by thousands) would explode in Cypher.
 MATCH (n:Device)
-WHERE COUNT { (n)<-[:USED_DEVICE]-(:Account) } >= 2
+WHERE COUNT { (n)<-[:USED_DEVICE]-() } >= 2
 MATCH (a:Account)-[r:USED_DEVICE]->(n)
 WITH n, collect([a.account_id, r.count, r.first_seen.epochSeconds, r.last_seen.epochSeconds]) AS links
 RETURN n.device_id AS node_id, {user_agent: n.user_agent} AS attrs, links

@@ -7,7 +7,7 @@
 // Account pairs are built in Python with per-node caps, because pairs of a crowd node (a CGNAT IP
 // used by thousands) would explode in Cypher.
 MATCH (n:IP)
-WHERE COUNT { (n)<-[:USED_IP]-(:Account) } >= 2
+WHERE COUNT { (n)<-[:USED_IP]-() } >= 2
 MATCH (a:Account)-[r:USED_IP]->(n)
 WITH n, collect([a.account_id, r.count, r.first_seen.epochSeconds, r.last_seen.epochSeconds]) AS links
 RETURN n.ip AS node_id, {ip_kind: n.kind, asn: n.asn, as_org: n.as_org} AS attrs, links

@@ -7,7 +7,7 @@
 // Account pairs are built in Python with per-node caps, because pairs of a crowd node (a CGNAT IP
 // used by thousands) would explode in Cypher.
 MATCH (n:PaymentMethod)
-WHERE COUNT { (n)<-[:PAID_WITH]-(:Account) } >= 2
+WHERE COUNT { (n)<-[:PAID_WITH]-() } >= 2
 MATCH (a:Account)-[r:PAID_WITH]->(n)
 WITH n, collect([a.account_id, r.count, r.first_seen.epochSeconds, r.last_seen.epochSeconds]) AS links
 RETURN n.payment_id AS node_id, {method: n.method, bin: n.bin, issuer_country: n.issuer_country} AS attrs, links

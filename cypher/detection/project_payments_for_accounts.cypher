@@ -6,7 +6,7 @@
 OPTIONAL MATCH (a0:Account)-[:PAID_WITH]->(p0:PaymentMethod) WHERE a0.account_id IN $account_ids
 WITH collect(DISTINCT p0.bin) AS bins, collect(DISTINCT p0) AS direct
 MATCH (n:PaymentMethod)
-WHERE (n IN direct OR n.bin IN bins) AND COUNT { (n)<-[:PAID_WITH]-(:Account) } >= 2
+WHERE (n IN direct OR n.bin IN bins) AND COUNT { (n)<-[:PAID_WITH]-() } >= 2
 MATCH (a:Account)-[r:PAID_WITH]->(n)
 RETURN a.account_id AS account_id, n.payment_id AS node_id, {method: n.method, bin: n.bin, issuer_country: n.issuer_country} AS attrs,
        r.count AS count, r.first_seen.epochSeconds AS first_seen, r.last_seen.epochSeconds AS last_seen

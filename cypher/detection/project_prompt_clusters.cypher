@@ -7,7 +7,7 @@
 // Account pairs are built in Python with per-node caps, because pairs of a crowd node (a CGNAT IP
 // used by thousands) would explode in Cypher.
 MATCH (n:PromptCluster)
-WHERE COUNT { (n)<-[:SENT]-(:Account) } >= 2
+WHERE COUNT { (n)<-[:SENT]-() } >= 2
 MATCH (a:Account)-[r:SENT]->(n)
 WITH n, collect([a.account_id, r.count, r.first_seen.epochSeconds, r.last_seen.epochSeconds]) AS links
 RETURN n.cluster_id AS node_id, {sample: n.sample, size: n.request_count, extraction: coalesce(n.extraction, false)} AS attrs, links
