@@ -15,9 +15,7 @@ from __future__ import annotations
 import gzip
 import itertools
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,9 +24,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dedicated_server import dedicated_server_settings
 from fastapi.testclient import TestClient
 
-from app.config import PROJECT_ROOT, Settings, get_settings
+from app.config import PROJECT_ROOT, Settings
 from app.graph import local_server
 from app.graph.queries import queries
 from app.graph.runner import GraphRunner
@@ -43,38 +42,10 @@ BATCH = 200
 RINGSCOPE = [sys.executable, "-m", "app.cli"]
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def fault_settings() -> Iterator[Settings]:
-    """Settings of a throw-away Neo4j: <test var dir>/faults, on the test port + 10 (or any free
-    port), so CI (7688 → 7698) and helpers with their own ports never collide."""
-    base = get_settings()
-    var_dir = base.var_dir / "faults"
-    leftover = Settings(var_dir=var_dir, neo4j_uri="")
-    local_server.stop(leftover)  # a server left by an interrupted earlier session (pid file)
-    shutil.rmtree(var_dir, ignore_errors=True)
-    port = base.neo4j_port + 10
-    if not _port_free(port):
-        port = _free_port()
-    settings = Settings(
-        var_dir=var_dir,
-        neo4j_uri="",
-        neo4j_port=port,
-        neo4j_heap="1g",
-        neo4j_pagecache="256m",
-    )
-    yield settings
-    local_server.stop(settings)
+    with dedicated_server_settings("faults", port_offset=10) as settings:
+        yield settings
 
 
 def _up(settings: Settings) -> GraphRunner:

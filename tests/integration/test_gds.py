@@ -13,7 +13,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from pathlib import Path
 import neo4j
 import numpy as np
 import pytest
+from dedicated_server import free_port
 
 from app.config import PROJECT_ROOT
 from app.detection import detect, load_fixture
@@ -35,12 +35,6 @@ from app.graph.runner import GraphRunner
 
 GDS_BUILD = PROJECT_ROOT / "neo4j-local" / "target-gds"
 GDS_ALGORITHMS = ("gds-louvain", "gds-leiden")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _connect(uri: str, user: str, password: str, deadline: float) -> GraphRunner:
@@ -75,7 +69,7 @@ def gds_runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphRunner
     java = shutil.which("java")
     assert java, "java is needed to run the GDS launcher"
     home = tmp_path_factory.mktemp("gds-neo4j")
-    port = _free_port()
+    port = free_port()
     password = secrets.token_hex(12)
     log = (home / "launcher.log").open("w")
     process = subprocess.Popen(

@@ -9,17 +9,21 @@ from __future__ import annotations
 import json
 import shutil
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import neo4j
 import pytest
+from dedicated_server import dedicated_server_settings
 
 from app.auth import create_api_token, create_user
 from app.auth.service import token_principal
 from app.config import Settings
+from app.graph import local_server
 from app.graph.queries import queries
 from app.graph.runner import DatabaseUnavailable, GraphRunner
+from app.graph.schema import apply_schema
 from app.ingest.bulk_import import BulkImportError, bulk_load
 from app.ingest.columnar import duckdb_engine
 from app.ingest.graph_compare import graph_snapshot, snapshot_differences
@@ -186,38 +190,46 @@ def test_bad_folders_get_clear_errors(graph: GraphRunner, folder: Path, tmp_path
         load_folder(graph, folder, salt="another salt")
 
 
+@pytest.fixture(scope="module")
+def bulk_settings() -> Iterator[Settings]:
+    # Its own server: a bulk import stops the server and replaces its store, which must never
+    # happen to the session test server (the driver's bookmarks point at the old store's
+    # transactions and every later query would wait for them).
+    with dedicated_server_settings("bulk", port_offset=20) as settings:
+        yield settings
+
+
 def test_bulk_import_builds_the_same_graph(
-    graph: GraphRunner, folder: Path, ingested: dict[str, Any], settings: Settings
+    bulk_settings: Settings, folder: Path, ingested: dict[str, Any]
 ) -> None:
     """neo4j-admin import into the emptied database, server restarted: the Ingestor's graph; the
     web app's users and API tokens (which a data reset keeps) are carried across."""
-    graph.run_autocommit(queries.stats.wipe_graph)
-    username = f"bulk-{uuid.uuid4().hex[:8]}"
-    create_user(graph, username, "bulk test password", "analyst")
-    token = create_api_token(graph, username, "bulk")
-    report = bulk_load(settings, folder, staging=settings.var_dir / "test-bulk-staging")
-    # The store was replaced: bookmarks from the old one would make the raw
-    # driver.execute_query calls of later tests wait for transactions that no longer exist
-    # (GraphRunner itself does not chain bookmarks).
-    manager = graph.driver.execute_query_bookmark_manager
-    manager.update_bookmarks(manager.get_bookmarks(), [])
-    assert report.rows > 0 and report.nodes["Account"] > 0
-    # The restart dropped the session runner's connections; a new runner sees the new store.
-    runner = GraphRunner.from_settings(settings)
+    local_server.start(bulk_settings)
+    before = GraphRunner.from_settings(bulk_settings)  # a long-lived runner (e.g. the web app's)
+    runner: GraphRunner | None = None
     try:
+        apply_schema(before)
+        username = f"bulk-{uuid.uuid4().hex[:8]}"
+        create_user(before, username, "bulk test password", "analyst")
+        token = create_api_token(before, username, "bulk")
+        staging = bulk_settings.var_dir / "staging"
+        report = bulk_load(bulk_settings, folder, staging=staging)
+        assert report.rows > 0 and report.nodes["Account"] > 0
+        runner = GraphRunner.from_settings(bulk_settings)
         # The importer cannot write byte[]: signatures are the 64 MinHash values as a list; the
         # clusterer must restore exactly the same records from either form.
         ignore = ENGINE_DIFFERENCES | {("PromptCluster", "signature")}
         assert snapshot_differences(ingested, graph_snapshot(runner), 20, ignore) == []
         assert _clusters(runner) == ingested["clusters"]
-        # A long-lived runner from before the import (the web app's, this test session's) still
-        # works against the new store.
-        assert graph.read(queries.auth.get_user, username=username)
+        # The runner from before the import still works against the new store.
+        assert before.read(queries.auth.get_user, username=username)
         principal = token_principal(runner, token)
         assert principal is not None and principal.username == username
         assert principal.role == "analyst"
         assert load_folder(runner, folder).already_loaded
         with pytest.raises(BulkImportError, match="only for a first load"):
-            bulk_load(settings, folder)
+            bulk_load(bulk_settings, folder)
     finally:
-        runner.close()
+        before.close()
+        if runner is not None:
+            runner.close()
