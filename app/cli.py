@@ -31,6 +31,7 @@ from app.graph.schema import apply_schema
 from app.ingest.columnar.command import aggregate_command
 from app.ingest.load_command import load_command
 from app.jobs.commands import jobs_app, scheduler_command
+from app.jobs.settings_commands import settings_app
 
 if TYPE_CHECKING:
     from app.ingest.pipeline import IngestReport
@@ -46,6 +47,7 @@ app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(seed_app, name="seed")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(users_app, name="users")
+app.add_typer(settings_app, name="settings")
 app.command("scheduler")(scheduler_command)
 app.command("aggregate")(aggregate_command)
 app.command("load")(load_command)
@@ -364,8 +366,12 @@ def detect(
         ),
     ] = DetectionParams().algorithm,
     threshold: Annotated[
-        float, typer.Option(help="Score at or above which a ring is flagged for an analyst.")
-    ] = DetectionParams().flag_threshold,
+        float | None,
+        typer.Option(
+            help="Score at or above which a ring is flagged for an analyst "
+            "(default: the flag_threshold runtime setting, `ringscope settings list`)."
+        ),
+    ] = None,
     incremental: Annotated[
         bool,
         typer.Option(
@@ -378,14 +384,21 @@ def detect(
     """Run one detection run: project the graph, find and score rings, attribute, write back."""
     from app.jobs.detection_run import run_detection
     from app.jobs.lock import RunLocked
+    from app.jobs.runtime_settings import effective_settings
 
-    params = DetectionParams(
-        algorithm=algorithm, resolution=resolution, seed=seed, flag_threshold=threshold
-    )
-    settings = get_settings()
-    with connected(settings) as runner, console.status("detecting rings..."):
+    with connected(get_settings()) as runner, console.status("detecting rings..."):
+        # The admins' runtime settings (thresholds) apply here too, not only to scheduled runs.
+        settings = effective_settings(runner, get_settings())
+        params = DetectionParams(
+            algorithm=algorithm,
+            resolution=resolution,
+            seed=seed,
+            flag_threshold=settings.flag_threshold if threshold is None else threshold,
+        )
         try:
-            outcome = run_detection(runner, params, mode="incremental" if incremental else "full")
+            outcome = run_detection(
+                runner, params, settings=settings, mode="incremental" if incremental else "full"
+            )
         except DatabaseUnavailable as exc:
             raise fail(
                 f"{exc}\nthe run did not finish; the previous run's results stay in place"

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     incremental_lag_seconds: int = 0
     # Stable ring ids: Jaccard similarity at or above which a new ring continues an old one.
     ring_match_threshold: float = 0.3
+    # Score at or above which scheduled, requested and `jobs run-now` runs flag a ring (and
+    # `ringscope detect` without --threshold); the detector's own default is the same 0.5.
+    flag_threshold: float = 0.5
+    # How often the scheduler polls Neo4j: it records a heartbeat, picks up a changed schedule
+    # (runtime settings, app/jobs/runtime_settings.py) and runs pending "Run now" requests.
+    scheduler_poll_seconds: float = 5.0
     # Alerts (new flagged ring, score crossing the flag threshold): JSON POSTed here if set.
     webhook_url: str = ""
     webhook_retries: int = 4

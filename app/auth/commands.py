@@ -41,7 +41,8 @@ def _password(from_stdin: bool) -> str:
     return first
 
 
-def _audit(action: str, target: str, **details: object) -> None:
+def cli_audit(action: str, target: str, **details: object) -> None:
+    """Append an audit entry for a CLI action, the OS user as actor (`cli:<user>`)."""
     from app.auth.audit import AuditLog
     from app.config import get_settings
 
@@ -66,7 +67,7 @@ def users_add(
             create_user(runner, username, password, role)
         except AuthError as exc:
             raise fail(str(exc), 2) from None
-    _audit("user.add", username, role=role)
+    cli_audit("user.add", username, role=role)
     console.print(f"user [bold]{username}[/] created with role {role}")
 
 
@@ -82,7 +83,7 @@ def users_remove(username: Annotated[str, typer.Argument(help="Login name.")]) -
             sessions, tokens = remove_user(runner, username)
         except AuthError as exc:
             raise fail(str(exc), 2) from None
-    _audit("user.remove", username, sessions=sessions, tokens=tokens)
+    cli_audit("user.remove", username, sessions=sessions, tokens=tokens)
     console.print(f"user {username} removed ({sessions} sessions, {tokens} API tokens ended)")
 
 
@@ -101,7 +102,7 @@ def users_set_role(
             previous = set_role(runner, username, role)
         except AuthError as exc:
             raise fail(str(exc), 2) from None
-    _audit("user.set_role", username, role=role, previous=previous)
+    cli_audit("user.set_role", username, role=role, previous=previous)
     console.print(f"{username}: {previous} → {role}")
 
 
@@ -121,7 +122,7 @@ def users_passwd(
             set_password(runner, username, password)
         except AuthError as exc:
             raise fail(str(exc), 2) from None
-    _audit("user.password", username)
+    cli_audit("user.password", username)
     console.print(f"password of {username} changed")
 
 
@@ -162,7 +163,7 @@ def users_token(
             token = create_api_token(runner, username, name)
         except AuthError as exc:
             raise fail(str(exc), 2) from None
-    _audit("token.create", username, name=name)
+    cli_audit("token.create", username, name=name)
     err.print(f"API token {name!r} for {username} (shown once, store it now):")
     sys.stdout.write(token + "\n")
 
@@ -181,7 +182,7 @@ def users_revoke_token(
         deleted = revoke_api_token(runner, username, name)
     if not deleted:
         raise fail(f"{username} has no token named {name!r}", 2)
-    _audit("token.revoke", username, name=name)
+    cli_audit("token.revoke", username, name=name)
     console.print(f"revoked {deleted} token(s)")
 
 

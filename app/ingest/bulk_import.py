@@ -27,7 +27,7 @@ import duckdb
 import numpy as np
 
 from app.config import Settings
-from app.graph import local_server
+from app.graph import local_server, settings_repo
 from app.graph.local_server import LAUNCHER_DIR
 from app.graph.queries import queries
 from app.graph.runner import GraphRunner
@@ -118,8 +118,9 @@ REL_SQL: dict[str, str] = {
 IMPORT_LIB = LAUNCHER_DIR / "target" / "import-lib"
 
 
-# Web-app access nodes: kept by a data reset, so not "data" for the empty-database check.
-_ACCESS_LABELS = frozenset({"User", "Session", "ApiToken"})
+# Web-app access nodes and runtime settings: kept by a data reset, so not "data" for the
+# empty-database check.
+_ACCESS_LABELS = frozenset({"User", "Session", "ApiToken", "Setting"})
 
 
 class BulkImportError(RuntimeError):
@@ -323,6 +324,7 @@ def bulk_load(
         raise BulkImportError("bulk import needs the local server (RINGSCOPE_NEO4J_URI is set)")
     folder = open_folder(path)
     kept: list[dict[str, Any]] = []
+    kept_settings: list[dict[str, Any]] = []
     if local_server.status(settings).answering:
         runner = GraphRunner.from_settings(settings)
         try:
@@ -334,6 +336,8 @@ def bulk_load(
             # Users and API tokens survive a data reset (docs/security.md), so the "empty"
             # database a first load needs may hold them: carry them across the new store.
             kept = runner.read(queries.auth.dump_users_and_tokens)
+            # So are the admins' runtime settings (schedule, thresholds, webhook).
+            kept_settings = settings_repo.dump_settings(runner)
         finally:
             runner.close()
         if present:
@@ -370,6 +374,7 @@ def bulk_load(
             rows = [row["props"] for row in kept if row["kind"] == kind]
             if rows:
                 runner.write(query, rows=rows)
+        settings_repo.restore_settings(runner, kept_settings)
         runner.write(
             queries.ingest.start_aggregate_load,
             digest=folder.digest,
