@@ -340,3 +340,96 @@ def node_member_created(
         )
         for r in rows
     }
+
+
+# --- run requests and scheduler heartbeats -----------------------------------------------------
+
+
+def create_run_request(
+    runner: GraphRunner, request_id: str, requested_by: str, full: bool, reason: str
+) -> dict[str, Any]:
+    """Queue a pending "Run now" request (a scheduler runs it on its next poll)."""
+    rows = runner.write(
+        queries.jobs.create_run_request,
+        request_id=request_id,
+        requested_by=requested_by,
+        full=bool(full),
+        reason=reason,
+    )
+    return rows[0]
+
+
+def claim_run_requests(runner: GraphRunner, worker: str) -> list[dict[str, Any]]:
+    """Claim every pending request for `worker` (status running); at most one claimer wins."""
+    return runner.write(queries.jobs.claim_run_requests, worker=worker)
+
+
+def finish_run_requests(
+    runner: GraphRunner,
+    request_ids: list[str],
+    status: str,
+    run_id: str | None = None,
+    error: str | None = None,
+    message: str | None = None,
+) -> None:
+    """Mark claimed requests done (with the run id), failed (with the error) or pending again."""
+    runner.write(
+        queries.jobs.finish_run_requests,
+        request_ids=request_ids,
+        status=status,
+        run_id=run_id,
+        error=error,
+        message=message,
+    )
+
+
+def fail_stale_run_requests(runner: GraphRunner, stale_seconds: int) -> int:
+    """Fail requests claimed by a scheduler that stopped mid-run (stopped cleanly, or no
+    heartbeat for `stale_seconds`); returns how many."""
+    rows = runner.write(queries.jobs.fail_stale_run_requests, stale_seconds=int(stale_seconds))
+    return int(rows[0]["failed"]) if rows else 0
+
+
+def list_run_requests(runner: GraphRunner, limit: int = 20) -> list[dict[str, Any]]:
+    """Run requests, pending and running first, then newest first."""
+    return runner.read(queries.jobs.list_run_requests, limit=limit)
+
+
+def record_scheduler_heartbeat(
+    runner: GraphRunner,
+    scheduler_id: str,
+    host: str,
+    pid: int,
+    schedule: str,
+    next_run_at: str | None,
+    poll_seconds: float,
+) -> None:
+    """Note that a scheduler process is alive, with its schedule and next fire time."""
+    runner.write(
+        queries.jobs.record_scheduler_heartbeat,
+        scheduler_id=scheduler_id,
+        host=host,
+        pid=int(pid),
+        schedule=schedule,
+        next_run_at=next_run_at,
+        poll_seconds=float(poll_seconds),
+    )
+
+
+def stop_scheduler_heartbeat(runner: GraphRunner, scheduler_id: str) -> None:
+    """Note that a scheduler process stopped cleanly."""
+    runner.write(queries.jobs.stop_scheduler_heartbeat, scheduler_id=scheduler_id)
+
+
+def list_scheduler_heartbeats(runner: GraphRunner, limit: int = 10) -> list[dict[str, Any]]:
+    """Scheduler processes seen lately, newest first, with `age_seconds` since last seen."""
+    return runner.read(queries.jobs.list_scheduler_heartbeats, limit=limit)
+
+
+def cancel_run_request(runner: GraphRunner, request_id: str, cancelled_by: str) -> bool:
+    """Cancel a still-pending run request; False if it is unknown or already claimed."""
+    return bool(
+        runner.write(
+            queries.jobs.cancel_run_request, request_id=request_id, cancelled_by=cancelled_by
+        )
+    )

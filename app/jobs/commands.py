@@ -19,47 +19,66 @@ def scheduler_command(
         bool, typer.Option("--run-at-start", help="Also run once right away.")
     ] = False,
 ) -> None:
-    """Run detection on the configured schedule (cron or interval) until Ctrl-C."""
+    """Run detection on the schedule (cron or interval; the runtime settings' if an admin
+    changed it) and "Run now" requests from the web app, until Ctrl-C."""
     from app.cli import connected, console, fail
     from app.config import get_settings
-    from app.jobs.scheduler import create_scheduler, describe_trigger, next_fire_time
+    from app.jobs.runtime_settings import effective_settings
+    from app.jobs.scheduler import build_scheduler, describe_trigger
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # The poll job runs every few seconds: APScheduler's per-execution lines would drown the
+    # scheduler's own messages (runs, reschedules, requests).
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     settings = get_settings()
+    with connected(settings) as runner:  # fail early with a clear message if Neo4j is not there
+        effective = effective_settings(runner, settings)
     try:
-        scheduler = create_scheduler(settings, background=False, run_at_start=run_at_start)
+        scheduler, _ticker = build_scheduler(
+            settings, background=False, run_at_start=run_at_start, effective=effective
+        )
     except ValueError as exc:
         raise fail(f"bad schedule: {exc}", 2) from None
-    with connected(settings):
-        pass  # fail early with a clear message if Neo4j is not there
     console.print(
-        f"scheduler: detection {describe_trigger(settings)}, next at {next_fire_time(settings)}; "
-        "Ctrl-C to stop"
+        f"scheduler: detection {describe_trigger(effective)}"
+        + (" (runtime setting)" if effective is not settings else "")
+        + f"; run requests polled every {settings.scheduler_poll_seconds:g} s; Ctrl-C to stop"
     )
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
-        scheduler.shutdown(wait=False)
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
 
 
 @jobs_app.command("list")
 def jobs_list() -> None:
-    """The scheduled jobs, their trigger, next run time and run lock."""
+    """The scheduled job, its trigger (runtime settings applied), next run time, run lock,
+    schedulers seen lately and pending run requests."""
     from app.cli import connected, console, fail
     from app.config import get_settings
     from app.graph import jobs_repo
+    from app.jobs.overview import schedulers_seen
+    from app.jobs.runtime_settings import effective_settings
     from app.jobs.scheduler import JOB_ID, describe_trigger, next_fire_time
 
-    settings = get_settings()
+    base = get_settings()
+    with connected(base) as runner:
+        settings = effective_settings(runner, base)
+        locks = {lock.name: lock for lock in jobs_repo.list_locks(runner)}
+        last = jobs_repo.last_succeeded_run(runner)
+        live = [row for row in schedulers_seen(runner, base) if row["alive"]]
+        pending = [
+            r
+            for r in jobs_repo.list_run_requests(runner, limit=100)
+            if r["status"] in ("pending", "running")
+        ]
     try:
         upcoming = next_fire_time(settings)
     except ValueError as exc:
         raise fail(f"bad schedule: {exc}", 2) from None
-    with connected(settings) as runner:
-        locks = {lock.name: lock for lock in jobs_repo.list_locks(runner)}
-        last = jobs_repo.last_succeeded_run(runner)
     table = Table("job", "trigger", "next run (UTC)", "lock", "last succeeded run")
     lock = locks.get(JOB_ID)
     held = "free"
@@ -75,6 +94,18 @@ def jobs_list() -> None:
         last["run_id"] if last else "",
     )
     console.print(table)
+    if live:
+        for row in live:
+            console.print(
+                f"scheduler {row['scheduler_id']} alive (seen {row['age_seconds']} s ago); "
+                f"its next run: {row['next_run_at'] or 'unknown'}"
+            )
+    else:
+        console.print(
+            "no scheduler seen lately: start `ringscope scheduler` (or `serve --with-scheduler`)"
+        )
+    if pending:
+        console.print(f"{len(pending)} run request(s) pending or running")
 
 
 @jobs_app.command("run-now")
@@ -97,12 +128,18 @@ def jobs_run_now(
     """
     from app.cli import connected, console, fail
     from app.config import get_settings
+    from app.jobs.runtime_settings import detection_params, effective_settings
     from app.jobs.scheduler import run_job
 
-    settings = get_settings()
-    with connected(settings) as runner:
+    with connected(get_settings()) as runner:
+        settings = effective_settings(runner, get_settings())
         result = run_job(
-            runner, settings, trigger="run-now", force=force, mode="full" if full else None
+            runner,
+            settings,
+            trigger="run-now",
+            force=force,
+            params=detection_params(settings),
+            mode="full" if full else None,
         )
     if result.status == "failed":
         raise fail(f"detection run failed: {result.message} (the previous run stays served)")
