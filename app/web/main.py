@@ -24,7 +24,7 @@ from app.auth.audit import AuditLog
 from app.auth.ratelimit import LoginRateLimiter
 from app.config import Settings, get_settings
 from app.graph.runner import DatabaseUnavailable, GraphRunner
-from app.web import admin, api, auth_pages, pages
+from app.web import admin, admin_ops, api, auth_pages, pages
 from app.web.deps import NotAuthenticated, ViewerDep
 from app.web.templating import WEB_DIR, templates, vendor_ready
 
@@ -151,6 +151,8 @@ def create_app(runner: GraphRunner | None = None, settings: Settings | None = No
     app.include_router(api.router)
     app.include_router(admin.router)
     app.include_router(admin.api_router)
+    app.include_router(admin_ops.router)
+    app.include_router(admin_ops.api_router)
 
     def openapi_with_auth() -> dict[str, object]:
         # Declare the bearer scheme so /docs offers "Authorize" and API clients (schemathesis)
