@@ -19,6 +19,7 @@ from web_auth import ROLES, WebUser, login, make_client
 
 from app.auth.audit import AuditLog
 from app.config import Settings
+from app.graph import jobs_repo
 from app.graph.queries import queries
 from app.graph.runner import GraphRunner
 from app.web.deps import RoleRequirement
@@ -54,6 +55,19 @@ ROUTES: list[tuple[str, str, str, str]] = [
     ("POST", "/admin/users/{username}/role", "admin", "/admin/users/no-such-user/role"),
     ("POST", "/admin/users/{username}/remove", "admin", "/admin/users/no-such-user/remove"),
     ("GET", "/admin/audit", "admin", "/admin/audit"),
+    ("GET", "/admin/jobs", "admin", "/admin/jobs"),
+    # The one POST that changes something when permitted: it queues a run request (no scheduler
+    # runs in these tests); test_route_by_role cancels it again.
+    ("POST", "/admin/jobs/run-now", "admin", "/admin/jobs/run-now"),
+    (
+        "POST",
+        "/admin/jobs/requests/{request_id}/cancel",
+        "admin",
+        "/admin/jobs/requests/no-such-request/cancel",
+    ),
+    ("GET", "/admin/settings", "admin", "/admin/settings"),
+    ("POST", "/admin/settings/{key}", "admin", "/admin/settings/no_such_setting"),
+    ("POST", "/admin/settings/{key}/reset", "admin", "/admin/settings/no_such_setting/reset"),
     ("GET", "/api/runs", "viewer", "/api/runs"),
     ("GET", "/api/runs/{run_id}", "viewer", f"/api/runs/{RUN}"),
     ("GET", "/api/runs/{run_id}/changes", "viewer", f"/api/runs/{RUN}/changes"),
@@ -83,6 +97,16 @@ ROUTES: list[tuple[str, str, str, str]] = [
     ("GET", "/api/admin/users", "admin", "/api/admin/users"),
     ("GET", "/api/admin/audit", "admin", "/api/admin/audit?limit=5"),
     ("GET", "/api/admin/audit/verify", "admin", "/api/admin/audit/verify"),
+    ("GET", "/api/admin/jobs", "admin", "/api/admin/jobs"),
+    ("POST", "/api/admin/jobs/run-requests", "admin", "/api/admin/jobs/run-requests"),
+    ("GET", "/api/admin/settings", "admin", "/api/admin/settings"),
+    ("PUT", "/api/admin/settings/{key}", "admin", "/api/admin/settings/no_such_setting"),
+    (
+        "DELETE",
+        "/api/admin/settings/{key}",
+        "admin",
+        "/api/admin/settings/no_such_setting?reason=r",
+    ),
 ]
 RANK = {role: i for i, role in enumerate(ROLES)}
 
@@ -179,6 +203,10 @@ def test_route_by_role(
                     response.status_code,
                     response.text[:200],
                 )
+    if path == "/admin/jobs/run-now":
+        for row in jobs_repo.list_run_requests(seeded, limit=100):
+            if row["status"] == "pending":
+                jobs_repo.cancel_run_request(seeded, row["request_id"], "test_access")
 
 
 def test_bad_token_is_401_and_no_cookie_fallback(seeded: GraphRunner) -> None:
