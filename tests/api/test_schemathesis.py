@@ -65,11 +65,17 @@ def seeded(
     neo4j_runner: GraphRunner, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[GraphRunner]:
     """The web scenario, seeded afresh; wiped afterwards because the label endpoints change it
-    (the next test that needs it re-seeds)."""
+    (the next test that needs it re-seeds); runtime-setting overrides, which survive the wipe,
+    are removed too in case the fuzzer hit a valid key and value."""
+    from app.graph import settings_repo
+    from app.jobs.runtime_settings import SPECS
+
     neo4j_runner.run_autocommit(queries.stats.wipe_graph)
     scenario.seed(neo4j_runner, tmp_path_factory.mktemp("schemathesis-scenario"))
     yield neo4j_runner
     neo4j_runner.run_autocommit(queries.stats.wipe_graph)
+    for key in SPECS:
+        settings_repo.write_setting(neo4j_runner, key, None, "tests", "fuzz cleanup", "reset")
 
 
 @pytest.fixture(scope="module")
