@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 from typing import Annotated, Any
 
 import typer
@@ -46,11 +47,18 @@ def scheduler_command(
         + (" (runtime setting)" if effective is not settings else "")
         + f"; run requests polled every {settings.scheduler_poll_seconds:g} s; Ctrl-C to stop"
     )
+    # `docker stop`, systemd and kill send SIGTERM: shut down as for Ctrl-C, so the heartbeat
+    # records the stop and the jobs page does not wait for it to go stale.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         if scheduler.running:
             scheduler.shutdown(wait=False)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 @jobs_app.command("list")
