@@ -38,6 +38,7 @@ import zlib
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain, islice
 
 import numpy as np
 from datasketch import MinHash
@@ -54,6 +55,7 @@ __all__ = [
     "looks_like_extraction",
     "lsh_bands",
     "normalise",
+    "skeleton_hash",
 ]
 
 DEFAULT_THRESHOLD = 0.5
@@ -84,6 +86,8 @@ _EXTRACTION_CHARS = 4_000
 # and at most this many candidates (most shared bands first) are verified.
 _BUCKET_CAP = 256
 _MAX_CANDIDATES = 48
+_WORD_CACHE_CAP = 1 << 20  # distinct skeleton words cached with their CRC-32
+_SMALL_FOUND = 64
 
 # ----------------------------------------------------------------------------- normalise
 
@@ -155,12 +159,39 @@ def _truncate(text: str) -> str:
     return text[:_HEAD_CHARS] + "\n" + text[-_TAIL_CHARS:]
 
 
+# _LABEL_RE.search(text, lo, colon) reads only text[lo - 1:colon] (the character before lo for
+# \b) and whether lo is the start of the text (\A), so its result is cached on those: prompts
+# from one template repeat the same few label windows, and the search tries every start
+# position of the window against every alternative (~5 us a colon).
+_LABEL_CACHE: dict[str, bool] = {}
+_LABEL_CACHE_AT_START: dict[str, bool] = {}
+_LABEL_CACHE_CAP = 1 << 17
+
+
+def _is_label(text: str, lo: int, colon: int) -> bool:
+    if lo:
+        cache, window = _LABEL_CACHE, text[lo - 1 : colon]
+    else:
+        cache, window = _LABEL_CACHE_AT_START, text[:colon]
+    hit = cache.get(window)
+    if hit is None:
+        if len(cache) >= _LABEL_CACHE_CAP:
+            cache.clear()
+        hit = cache[window] = _LABEL_RE.search(text, lo, colon) is not None
+    return hit
+
+
+def _enough_words(text: str, n: int) -> bool:
+    # Stops at the n-th word instead of listing every word of a long prompt.
+    return next(islice(_WORD_RE.finditer(text), n - 1, None), None) is not None
+
+
 def _slot_labels(text: str) -> str:
     parts: list[str] = []
     last = 0
     colon = text.find(":")
     while colon >= 0:
-        if _LINE_END_RE.match(text, colon + 1) or _LABEL_RE.search(
+        if _LINE_END_RE.match(text, colon + 1) or _is_label(
             text, max(last, colon - _LABEL_WINDOW), colon
         ):
             following = _NEXT_LABEL_RE.search(text, colon + 1)
@@ -175,7 +206,7 @@ def _slot_labels(text: str) -> str:
         return text
     parts.append(text[last:])
     rest = "".join(p for p in parts if p is not _T_TEXT)
-    if len(_WORD_RE.findall(rest)) < _LABEL_MIN_CONTEXT_WORDS:
+    if not _enough_words(rest, _LABEL_MIN_CONTEXT_WORDS):
         return text
     return "".join(parts)
 
@@ -186,6 +217,7 @@ def _slot_digits(text: str) -> str:
     # token <id>, shorter mixed tokens keep their letters ("user42" -> "user <num>").
     parts: list[str] = []
     last = 0
+    size = len(text)
     for m in _NUMBER_RE.finditer(text):
         start, end = m.span()
         if start < last:
@@ -193,10 +225,11 @@ def _slot_digits(text: str) -> str:
         left = start
         while left > last and (text[left - 1].isalnum() or text[left - 1] in "_-"):
             left -= 1
-        tail = _TOKEN_TAIL_RE.match(text, end)
-        right = tail.end() if tail else end
-        token = text[left:right]
-        if right - left >= _OPAQUE_MIN and any(c.isalpha() for c in token):
+        # \w is isalnum() or "_": the tail regex only runs when the token goes on.
+        right = end
+        if end < size and (text[end].isalnum() or text[end] in "_-"):
+            right = _TOKEN_TAIL_RE.match(text, end).end()  # type: ignore[union-attr]
+        if right - left >= _OPAQUE_MIN and any(c.isalpha() for c in text[left:right]):
             parts += (text[last:left], _T_ID)
             last = right
         else:
@@ -396,7 +429,7 @@ class _U64Index:
     the array size.
     """
 
-    __slots__ = ("_buf", "_keys", "_min_buffer", "_multi", "_n_buf", "_vals")
+    __slots__ = ("_buf", "_keys", "_min_buffer", "_multi", "_n_buf", "_vals", "generation")
 
     def __init__(self, min_buffer: int = 1 << 15) -> None:
         self._buf: dict[int, int] = {}
@@ -405,6 +438,9 @@ class _U64Index:
         self._keys: np.ndarray = _EMPTY_KEYS
         self._vals: np.ndarray = _EMPTY_VALS
         self._min_buffer = min_buffer
+        # Bumped whenever the sorted arrays change, so that positions found in them by
+        # `sorted_ranges` can be reused until the next merge.
+        self.generation = 0
 
     def __len__(self) -> int:
         return len(self._keys) + self._n_buf
@@ -490,6 +526,38 @@ class _U64Index:
             return _EMPTY_VALS
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
+    def sorted_ranges(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """[lo, hi) positions of each of `keys` in the sorted arrays (valid for `generation`)."""
+        stored = self._keys
+        if not len(stored):
+            empty = np.zeros(keys.shape, dtype=np.intp)
+            return empty, empty
+        return stored.searchsorted(keys, side="left"), stored.searchsorted(keys, side="right")
+
+    def get_split(
+        self, keys: list[int], lo: np.ndarray, hi: np.ndarray, cap: int
+    ) -> list[int] | None:
+        """`get_many(keys, cap)` as a list, with the sorted-array ranges already looked up
+        (`sorted_ranges` at the current generation); None when nothing is stored."""
+        found: list[int] = []
+        buf = self._buf
+        if buf:
+            multi = self._multi
+            for key in keys:
+                first = buf.get(key)
+                if first is not None:
+                    found.append(first)
+                    more = multi.get(key)
+                    if more:
+                        found.extend(more[: cap - 1])
+        hit = np.flatnonzero(hi > lo)
+        if len(hit):
+            vals = self._vals
+            for i in hit.tolist():
+                start = int(lo[i])
+                found.extend(vals[start : min(int(hi[i]), start + cap)].tolist())
+        return found or None
+
     def flush(self) -> None:
         if not self._n_buf:
             return
@@ -506,6 +574,7 @@ class _U64Index:
         self._merge(keys, vals)
 
     def _merge(self, keys: np.ndarray, vals: np.ndarray) -> None:
+        self.generation += 1
         order = np.argsort(keys, kind="stable")
         keys, vals = keys[order], vals[order]
         if not len(self._keys):
@@ -543,12 +612,25 @@ class ClusterRecord:
     extraction: bool
 
 
-def _skeleton_hash(skeleton: str) -> int:
+def skeleton_hash(skeleton: str) -> int:
+    """The 64-bit key of a skeleton (cluster ids and skeleton hashes are derived from it)."""
     return int.from_bytes(hashlib.blake2b(skeleton.encode(), digest_size=8).digest(), "big")
+
+
+_skeleton_hash = skeleton_hash
 
 
 def _format_id(key: int) -> str:
     return f"{_ID_PREFIX}{key:016x}"
+
+
+class _WordCrc(dict[str, int]):
+    """word -> CRC-32 of its UTF-8 bytes, filled on first use (skeleton vocabularies are small
+    and repetitive: a lookup costs a tenth of encoding and hashing the word again)."""
+
+    def __missing__(self, word: str) -> int:
+        value = self[word] = zlib.crc32(word.encode())
+        return value
 
 
 def _shingle_hashes(words: list[str], size: int) -> np.ndarray:
@@ -564,6 +646,21 @@ def _shingle_hashes(words: list[str], size: int) -> np.ndarray:
     for i in range(min(size, len(words))):
         acc += crc[i : i + n] * _SHINGLE_MULT[i]
     return (_mix64(acc) >> _U64(32)).astype(np.uint32)
+
+
+_U32_MAX = np.uint32(0xFFFFFFFF)
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    # MurmurHash3's 32-bit finaliser, as datasketch's affine32 scheme pre-mixes its inputs.
+    s16, m1, s13, m2 = _FMIX32
+    h = h ^ (h >> s16)
+    h *= m1
+    h ^= h >> s13
+    h *= m2
+    h ^= h >> s16
+    return h
 
 
 _MIX_C1, _MIX_C2 = _U64(0xBF58476D1CE4E5B9), _U64(0x94D049BB133111EB)
@@ -657,6 +754,9 @@ class PromptClusterer:
         # Shingles arrive already hashed to 32 bits (`_shingle_hashes`), hence hashfunc=int.
         self._minhash = MinHash(num_perm=num_perm, seed=_SEED, scheme=_MINHASH_SCHEME, hashfunc=int)
         self._empty_hashvalues = self._minhash.hashvalues.copy()
+        self._word_crc = _WordCrc()
+        self._perm_a = np.asarray(self._minhash.permutations[0], dtype=np.uint32)
+        self._perm_b = np.asarray(self._minhash.permutations[1], dtype=np.uint32)
         rng = np.random.RandomState(0x5EED)
         # Odd multipliers for the linear band hash; band keys are never persisted, so the
         # only requirement is a good spread within one process.
@@ -730,6 +830,106 @@ class PromptClusterer:
             self.joins += 1
             self._join(idx, key, prompt)
         return _format_id(self._ids[idx])
+
+    def assign_batch(
+        self, prompts: list[str], skeletons: list[str], keys: list[int] | None = None
+    ) -> list[str]:
+        """`assign_skeleton` on each (prompt, skeleton) in order, with the same results and the
+        same final state, at a fraction of the cost for large batches.
+
+        Only the first occurrence of a skeleton that is not yet indexed needs the slow path;
+        assigning one new skeleton never indexes another, so those can be found up front and
+        their MinHash signatures and band keys computed together (vectorised), and their LSH
+        buckets in the sorted index looked up in one search. The sequential part that remains
+        is the candidate check and the bookkeeping, in input order.
+
+        Args:
+            prompts: Prompt texts.
+            skeletons: `normalise(prompt)` of each.
+            keys: `skeleton_hash(skeleton)` of each, if already computed (e.g. by workers).
+
+        Returns:
+            The cluster id of each prompt.
+        """
+        if keys is None:
+            keys = [_skeleton_hash(s) for s in skeletons]
+        out: list[str] = [""] * len(prompts)
+        hot, index = self._hot, self._skeletons
+        first_new: dict[int, int] = {}  # skeleton hash -> position of its first occurrence
+        later: list[int] = []  # positions whose skeleton is new here but seen before in the batch
+        for i, key in enumerate(keys):
+            cid = hot.get(key)
+            if cid is None:
+                if key in first_new:
+                    later.append(i)
+                    continue
+                known = index.get(key)
+                if not known:
+                    first_new[key] = i
+                    continue
+                cid = _format_id(self._ids[self._pick(key, known)])
+                if len(hot) >= _HOT_CAP:
+                    hot.clear()
+                hot[key] = cid
+            self.fast_hits += 1
+            out[i] = cid
+        if first_new:
+            order = list(first_new.values())
+            sigs, shingles = self._signatures([skeletons[i] for i in order])
+            band_keys = self._band_keys(sigs)
+            self._assign_new(order, keys, prompts, sigs, shingles, band_keys, out)
+        for i in later:
+            # What assign_skeleton does on a second sighting: the (now indexed) skeleton's
+            # cluster, and the hot dict entry.
+            key = keys[i]
+            cid = hot.get(key)
+            if cid is None:
+                cid = _format_id(self._ids[self._pick(key, index.get(key))])
+                if len(hot) >= _HOT_CAP:
+                    hot.clear()
+                hot[key] = cid
+            self.fast_hits += 1
+            out[i] = cid
+        return out
+
+    def _assign_new(
+        self,
+        order: list[int],
+        keys: list[int],
+        prompts: list[str],
+        sigs: np.ndarray,
+        shingles: np.ndarray,
+        band_keys: np.ndarray,
+        out: list[str],
+    ) -> None:
+        lsh = self._lsh
+        generation = lsh.generation
+        lo, hi = lsh.sorted_ranges(band_keys)
+        band_lists = band_keys.tolist()
+        shingle_counts = shingles.tolist()
+        num_perm, min_shared = self.num_perm, self.min_shared
+        for j, i in enumerate(order):
+            if lsh.generation != generation:
+                # A merge moved the buffer into the sorted arrays: look the rest up again.
+                generation = lsh.generation
+                rest_lo, rest_hi = lsh.sorted_ranges(band_keys[j:])
+                lo = np.concatenate([lo[:j], rest_lo])
+                hi = np.concatenate([hi[:j], rest_hi])
+            need = self._min_agree
+            n_shingles = shingle_counts[j]
+            if n_shingles:
+                need = max(need, -(-num_perm * min_shared // n_shingles))
+            idx = None
+            if need <= num_perm:
+                found = lsh.get_split(band_lists[j], lo[j], hi[j], _BUCKET_CAP)
+                if found is not None:
+                    idx = self._best_of(sigs[j], found, need)
+            if idx is None:
+                idx = self._create(keys[i], sigs[j], band_keys[j], prompts[i])
+            else:
+                self.joins += 1
+                self._join(idx, keys[i], prompts[i])
+            out[i] = _format_id(self._ids[idx])
 
     def load(self, records: Iterable[ClusterRecord]) -> None:
         """Restore persisted clusters (may be called more than once; duplicates merge).
@@ -819,6 +1019,62 @@ class PromptClusterer:
             mh.update_batch(hashes)
         return np.asarray(mh.hashvalues, dtype=np.uint32), shingles
 
+    def _signatures(self, skeletons: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """`_signature` of many skeletons at once: (n x num_perm uint32, n shingle counts).
+
+        Bit-identical to datasketch's affine32 `update_batch` per skeleton: every shingle hash
+        of the batch is pre-mixed (fmix32) and permuted (a * h + b mod 2**32) in one array,
+        and `np.minimum.reduceat` takes each skeleton's column minima.
+        """
+        n = len(skeletons)
+        size = self.shingle_size
+        word_lists = []
+        for skeleton in skeletons:
+            words = skeleton.split()
+            if len(words) > _HEAD_WORDS + _TAIL_WORDS:
+                words = words[:_HEAD_WORDS] + words[-_TAIL_WORDS:]
+            word_lists.append(words)
+        lengths = np.fromiter((len(w) for w in word_lists), dtype=np.intp, count=n)
+        total = int(lengths.sum())
+        sigs = np.full((n, self.num_perm), _U32_MAX, dtype=np.uint32)
+        counts = np.zeros(n, dtype=np.int64)
+        if not total:
+            return sigs, counts
+        word_crc = self._word_crc
+        if len(word_crc) > _WORD_CACHE_CAP:
+            word_crc.clear()
+        crc = np.fromiter(
+            map(word_crc.__getitem__, chain.from_iterable(word_lists)), dtype=np.uint64, count=total
+        )
+        # Shingle j of skeleton k starts at word starts[k] + j; a skeleton shorter than a
+        # shingle has one shingle of all its words (as _shingle_hashes).
+        starts = np.zeros(n, dtype=np.intp)
+        np.cumsum(lengths[:-1], out=starts[1:])
+        n_sh = np.where(lengths > 0, np.maximum(1, lengths - size + 1), 0)
+        owner = np.repeat(np.arange(n, dtype=np.intp), n_sh)
+        sh_start = np.zeros(n, dtype=np.intp)
+        np.cumsum(n_sh[:-1], out=sh_start[1:])
+        pos = starts[owner] + (np.arange(len(owner), dtype=np.intp) - sh_start[owner])
+        acc = np.zeros(len(owner), dtype=np.uint64)
+        own_len = lengths[owner]
+        for i in range(size):
+            ok = own_len > i
+            take = np.where(ok, pos + i, 0)
+            acc += np.where(ok, crc[take] * _SHINGLE_MULT[i], _U64(0))
+        hashes = (_mix64(acc) >> _U64(32)).astype(np.uint32)
+        # Distinct shingles per skeleton (a sort is cheaper than np.unique's hashing here).
+        tagged = np.sort((owner.astype(np.uint64) << _U64(32)) | hashes.astype(np.uint64))
+        first = np.empty(len(tagged), dtype=bool)
+        first[0] = True
+        np.not_equal(tagged[1:], tagged[:-1], out=first[1:])
+        counts += np.bincount((tagged[first] >> _U64(32)).astype(np.intp), minlength=n)
+        # Permutations x shingles, so that each skeleton's minima are over contiguous runs.
+        a, b = self._perm_a, self._perm_b
+        phv = a[:, None] * _fmix32(hashes)[None, :] + b[:, None]
+        nonempty = np.flatnonzero(n_sh > 0)
+        sigs[nonempty] = np.minimum.reduceat(phv, sh_start[nonempty], axis=1).T
+        return sigs, counts
+
     def _band_keys(self, sigs: np.ndarray) -> np.ndarray:
         n = sigs.shape[0]
         bands = sigs[:, : self.bands * self.rows].reshape(n, self.bands, self.rows)
@@ -832,14 +1088,31 @@ class PromptClusterer:
         found = self._lsh.get_many(band_keys, _BUCKET_CAP)
         if not len(found):
             return None
-        cands, hits = np.unique(found, return_counts=True)
-        if len(cands) > _MAX_CANDIDATES:
-            # Clusters sharing more bands are likelier true matches; ids break ties so the
-            # choice does not depend on the order clusters were loaded in.
-            ids = np.fromiter((self._ids[i] for i in cands.tolist()), np.uint64, len(cands))
-            cands = cands[np.lexsort((ids, -hits))[:_MAX_CANDIDATES]]
-        self.candidates_checked += len(cands)
-        idxs = cands.tolist()
+        return self._best_of(sig, found.tolist(), need)
+
+    def _best_of(self, sig: np.ndarray, found: list[int], need: int) -> int | None:
+        """The best verified candidate among the LSH hits `found` (with repeats: one per band)."""
+        if len(found) <= _SMALL_FOUND:
+            # Counting a few hits in Python beats np.unique's fixed cost.
+            counts: dict[int, int] = {}
+            for idx in found:
+                counts[idx] = counts.get(idx, 0) + 1
+            idxs = sorted(counts)
+            if len(idxs) > _MAX_CANDIDATES:
+                idxs.sort(key=lambda i: (-counts[i], self._ids[i]))
+                idxs = idxs[:_MAX_CANDIDATES]
+        else:
+            cands, hits = np.unique(np.array(found, dtype=np.uint32), return_counts=True)
+            if len(cands) > _MAX_CANDIDATES:
+                # Clusters sharing more bands are likelier true matches; ids break ties so the
+                # choice does not depend on the order clusters were loaded in.
+                ids = np.fromiter((self._ids[i] for i in cands.tolist()), np.uint64, len(cands))
+                cands = cands[np.lexsort((ids, -hits))[:_MAX_CANDIDATES]]
+            idxs = cands.tolist()
+        self.candidates_checked += len(idxs)
+        if len(idxs) == 1:
+            top = int(np.count_nonzero(self._sig_row(idxs[0]) == sig))
+            return idxs[0] if top >= need else None
         rows = np.stack([self._sig_row(idx) for idx in idxs])
         agree = np.count_nonzero(rows == sig, axis=1)
         top = int(agree.max())

@@ -394,3 +394,63 @@ def test_extraction_style_prompts_are_flagged(prompt: str) -> None:
 )
 def test_ordinary_prompts_are_not_flagged(prompt: str) -> None:
     assert not looks_like_extraction(prompt)
+
+
+def _mixed_prompts(n: int, seed: int) -> list[str]:
+    """Templates with slot values, light paraphrases, near-duplicate short prompts (big LSH
+    buckets), repeats, empty and very long prompts, non-ASCII text."""
+    rng = np.random.default_rng(seed)
+    vocab = [f"w{i}" for i in range(60)] + ["naïve", "über", "日本", "the", "a", "of"]
+    prompts: list[str] = []
+    for i in range(n):
+        kind = i % 7
+        if kind == 0:
+            prompts.append(TUTOR.format(name="Ana", n=int(rng.integers(1, 99)), s=f"s{i}"))
+        elif kind == 1:
+            prompts.append(REVIEW.format(q=" ".join(rng.choice(vocab, 12))))
+        elif kind == 2:
+            words = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta", "iota"]
+            words[int(rng.integers(0, len(words)))] = str(rng.choice(vocab))
+            prompts.append(" ".join(words))
+        elif kind == 3 and prompts:
+            prompts.append(prompts[int(rng.integers(0, len(prompts)))])
+        elif kind == 4:
+            prompts.append(" ".join(rng.choice(vocab, int(rng.integers(0, 3)))))
+        elif kind == 5:
+            prompts.append(" ".join(rng.choice(vocab, int(rng.integers(300, 600)))))
+        else:
+            prompts.append(" ".join(rng.choice(vocab, int(rng.integers(5, 40)))))
+    return prompts
+
+
+def test_vectorised_signatures_are_bit_identical_to_datasketch() -> None:
+    for clusterer in (PromptClusterer(), PromptClusterer(num_perm=128, shingle_size=3)):
+        skeletons = [normalise(p) for p in _mixed_prompts(3000, seed=3)] + ["", "one", "two w"]
+        sigs, counts = clusterer._signatures(skeletons)
+        for skeleton, sig, count in zip(skeletons, sigs, counts, strict=True):
+            ref, ref_count = clusterer._signature(skeleton)
+            assert ref.dtype == sig.dtype and np.array_equal(ref, sig), skeleton
+            assert ref_count == count
+
+
+@pytest.mark.parametrize("batch", [1, 7, 500])
+def test_assign_batch_equals_assign_in_order(batch: int) -> None:
+    prompts = _mixed_prompts(4000, seed=11)
+    one, many = PromptClusterer(), PromptClusterer()
+    for clusterer in (one, many):
+        # Small buffers: index merges happen inside batches too.
+        clusterer._lsh = _U64Index(min_buffer=64)
+        clusterer._skeletons = _U64Index(min_buffer=64)
+    expected = [one.assign(p) for p in prompts]
+    got: list[str] = []
+    for start in range(0, len(prompts), batch):
+        chunk = prompts[start : start + batch]
+        got += many.assign_batch(chunk, [normalise(p) for p in chunk])
+    assert got == expected
+    assert (many.joins, many.fast_hits, many.candidates_checked) == (
+        one.joins,
+        one.fast_hits,
+        one.candidates_checked,
+    )
+    assert many.take_new_or_changed() == one.take_new_or_changed()
+    assert one.joins > 0 and one.fast_hits > 0

@@ -9,7 +9,7 @@ SQL is executed; everything order- or Python-dependent happens here, once per di
 - Prompt clustering: prompts are grouped by a key that provably cannot change the skeleton
   (`prompt_key`: md5 of the prompt with every digit 1-9 replaced by 0; every rule of
   `normalise` treats all ASCII digits alike and keeps lengths). The first prompt of each key, in
-  input order, goes through `PromptClusterer.assign_skeleton` in that order, with skeletons
+  input order, goes through `PromptClusterer.assign_batch` in that order, with skeletons
   computed in worker processes; every other prompt of a key would have hit the clusterer's exact
   fast path. The result equals `assign` called on every prompt in order.
 """
@@ -23,7 +23,7 @@ import multiprocessing as mp
 import os
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -37,6 +37,7 @@ from app.ingest.clustering import (
     ClusterRecord,
     PromptClusterer,
     normalise,
+    skeleton_hash,
 )
 from app.ingest.events import (
     AccountEvent,
@@ -222,8 +223,9 @@ class SlowPath:
 # ------------------------------------------------------------------------ prompt clusters
 
 
-def _normalise_batch(prompts: list[str]) -> list[str]:
-    return [normalise(p) for p in prompts]
+def _normalise_batch(prompts: list[str]) -> tuple[list[str], list[int]]:
+    skeletons = [normalise(p) for p in prompts]
+    return skeletons, [skeleton_hash(s) for s in skeletons]
 
 
 def cluster_prompts(
@@ -231,11 +233,13 @@ def cluster_prompts(
     clusterer: PromptClusterer,
     workers: int,
     on_progress: Callable[[int], None] | None = None,
-    batch: int = 2000,
+    batch: int = 4000,
 ) -> Iterator[tuple[str, str]]:
     """(prompt_key, cluster_id) for each (prompt_key, first prompt), fed in input order.
 
-    Skeletons are computed by `workers` processes (ordered), assignments in this process.
+    Skeletons (and their hashes) are computed by `workers` processes (ordered); each batch is
+    then assigned in this process by `PromptClusterer.assign_batch`, which gives the results
+    of `assign` called on every prompt in order.
     """
     progress = on_progress or (lambda _n: None)
 
@@ -253,25 +257,22 @@ def cluster_prompts(
 
     if workers <= 1:
         for keys, prompts in batches():
-            for key, prompt in zip(keys, prompts, strict=True):
-                yield key, clusterer.assign(prompt)
+            skeletons, hashes = _normalise_batch(prompts)
+            yield from zip(keys, clusterer.assign_batch(prompts, skeletons, hashes), strict=True)
             progress(len(keys))
         return
-    pending: list[list[str]] = []
+    pending: deque[tuple[list[str], list[str]]] = deque()
     ctx = mp.get_context("fork")
     with ctx.Pool(workers) as pool:
 
         def prompt_batches() -> Iterator[list[str]]:
             for keys, prompts in batches():
-                pending.append(keys)
-                pending.append(prompts)
+                pending.append((keys, prompts))
                 yield prompts
 
-        for skeletons in pool.imap(_normalise_batch, prompt_batches(), chunksize=1):
-            keys = pending.pop(0)
-            prompts = pending.pop(0)
-            for key, prompt, skeleton in zip(keys, prompts, skeletons, strict=True):
-                yield key, clusterer.assign_skeleton(prompt, skeleton)
+        for skeletons, hashes in pool.imap(_normalise_batch, prompt_batches(), chunksize=1):
+            keys, prompts = pending.popleft()
+            yield from zip(keys, clusterer.assign_batch(prompts, skeletons, hashes), strict=True)
             progress(len(keys))
 
 
