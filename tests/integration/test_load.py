@@ -29,6 +29,7 @@ from app.ingest.columnar import duckdb_engine
 from app.ingest.graph_compare import graph_snapshot, snapshot_differences
 from app.ingest.load import LoadConflict, LoadError, load_folder
 from app.ingest.pipeline import Ingestor, _cluster_record
+from app.jobs.runtime_settings import overrides, set_setting
 from seed.generator import generate
 
 
@@ -203,7 +204,8 @@ def test_bulk_import_builds_the_same_graph(
     bulk_settings: Settings, folder: Path, ingested: dict[str, Any]
 ) -> None:
     """neo4j-admin import into the emptied database, server restarted: the Ingestor's graph; the
-    web app's users and API tokens (which a data reset keeps) are carried across."""
+    web app's users, API tokens and runtime settings (which a data reset keeps) are carried
+    across."""
     local_server.start(bulk_settings)
     before = GraphRunner.from_settings(bulk_settings)  # a long-lived runner (e.g. the web app's)
     runner: GraphRunner | None = None
@@ -212,6 +214,7 @@ def test_bulk_import_builds_the_same_graph(
         username = f"bulk-{uuid.uuid4().hex[:8]}"
         create_user(before, username, "bulk test password", "analyst")
         token = create_api_token(before, username, "bulk")
+        set_setting(before, bulk_settings, "flag_threshold", "0.8", "bulk-test", "carry over")
         staging = bulk_settings.var_dir / "staging"
         report = bulk_load(bulk_settings, folder, staging=staging)
         assert report.rows > 0 and report.nodes["Account"] > 0
@@ -226,6 +229,7 @@ def test_bulk_import_builds_the_same_graph(
         principal = token_principal(runner, token)
         assert principal is not None and principal.username == username
         assert principal.role == "analyst"
+        assert overrides(runner) == {"flag_threshold": 0.8}
         assert load_folder(runner, folder).already_loaded
         with pytest.raises(BulkImportError, match="only for a first load"):
             bulk_load(bulk_settings, folder)
