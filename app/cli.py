@@ -572,7 +572,12 @@ def serve(
         from app.jobs.scheduler import describe_trigger
 
         try:
-            console.print(f"scheduled detection: {describe_trigger(settings)}")
+            # The scheduler applies an admin's runtime override on its first tick; connecting to
+            # Neo4j here just to print it would delay the server's start.
+            console.print(
+                f"scheduled detection: {describe_trigger(settings)} from the environment "
+                "(an admin's runtime setting wins: /admin/jobs)"
+            )
         except ValueError as exc:
             raise fail(f"bad schedule: {exc}", 2) from None
     console.print(f"Ringscope web app on [bold]http://{host}:{port}/[/] (API docs at /docs)")
