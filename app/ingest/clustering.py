@@ -532,7 +532,35 @@ class _U64Index:
         if not len(stored):
             empty = np.zeros(keys.shape, dtype=np.intp)
             return empty, empty
-        return stored.searchsorted(keys, side="left"), stored.searchsorted(keys, side="right")
+        # Probing in sorted order walks the big array forwards (cache-friendly); a batch's
+        # probes in random order cost a cache miss per bisection step.
+        flat = keys.ravel()
+        order = np.argsort(flat)
+        probes = flat[order]
+        lo = np.empty(len(flat), dtype=np.intp)
+        hi = np.empty(len(flat), dtype=np.intp)
+        lo[order] = stored.searchsorted(probes, side="left")
+        hi[order] = stored.searchsorted(probes, side="right")
+        return lo.reshape(keys.shape), hi.reshape(keys.shape)
+
+    def values_at(self, positions: np.ndarray) -> np.ndarray:
+        """Values at positions of the sorted arrays."""
+        return self._vals[positions]
+
+    def get_buffered(self, keys: list[int], cap: int) -> list[int]:
+        """The buffer part of `get_many(keys, cap)`."""
+        found: list[int] = []
+        buf = self._buf
+        if buf:
+            multi = self._multi
+            for key in keys:
+                first = buf.get(key)
+                if first is not None:
+                    found.append(first)
+                    more = multi.get(key)
+                    if more:
+                        found.extend(more[: cap - 1])
+        return found
 
     def get_split(
         self, keys: list[int], lo: np.ndarray, hi: np.ndarray, cap: int
@@ -584,6 +612,56 @@ class _U64Index:
         at = self._keys.searchsorted(keys, side="right")
         self._keys = np.insert(self._keys, at, keys)
         self._vals = np.insert(self._vals, at, vals)
+
+
+class _StoredHits:
+    """LSH hits in the sorted arrays of the band index for batch items `first`.., verified.
+
+    For every (item, candidate cluster) pair: how many of the item's bands hit it (each bucket
+    read at most `_BUCKET_CAP` deep, as `get_many`) and how many signature values agree, all
+    computed with a few array operations for the batch. Valid while the index's generation is
+    unchanged (a merge moves buffered entries into the arrays).
+    """
+
+    __slots__ = ("agree", "bounds", "cands", "first", "hits")
+
+    def __init__(
+        self,
+        clusterer: PromptClusterer,
+        index: _U64Index,
+        sigs: np.ndarray,
+        band_keys: np.ndarray,
+        first: int,
+    ) -> None:
+        self.first = first
+        n = len(band_keys) - first
+        lo, hi = index.sorted_ranges(band_keys[first:])
+        depth = np.minimum(hi - lo, _BUCKET_CAP).ravel()
+        hit = np.flatnonzero(depth)
+        if not len(hit):
+            self.cands: list[int] = []
+            self.hits: list[int] = []
+            self.agree: list[int] = []
+            self.bounds: list[int] = [0] * (n + 1)
+            return
+        lens = depth[hit]
+        total = int(lens.sum())
+        # Positions lo .. lo + depth - 1 of each hit bucket, and the item each belongs to.
+        starts = np.repeat(lo.ravel()[hit] - np.cumsum(lens) + lens, lens)
+        pos = starts + np.arange(total, dtype=np.intp)
+        item = np.repeat(hit // band_keys.shape[1], lens)
+        vals = index.values_at(pos)
+        pairs, counts = np.unique(
+            (item.astype(np.uint64) << _U64(32)) | vals.astype(np.uint64), return_counts=True
+        )
+        owners = (pairs >> _U64(32)).astype(np.intp)
+        cands = (pairs & _U64(0xFFFFFFFF)).astype(np.intp)
+        rows = clusterer._sig_rows(cands)
+        agree = np.count_nonzero(rows == sigs[first + owners], axis=1)
+        self.cands = cands.tolist()
+        self.hits = counts.tolist()
+        self.agree = agree.tolist()
+        self.bounds = np.searchsorted(owners, np.arange(n + 1)).tolist()
 
 
 # ------------------------------------------------------------------------- clusterer
@@ -832,7 +910,11 @@ class PromptClusterer:
         return _format_id(self._ids[idx])
 
     def assign_batch(
-        self, prompts: list[str], skeletons: list[str], keys: list[int] | None = None
+        self,
+        prompts: list[str],
+        skeletons: list[str],
+        keys: list[int] | None = None,
+        extraction: list[bool] | None = None,
     ) -> list[str]:
         """`assign_skeleton` on each (prompt, skeleton) in order, with the same results and the
         same final state, at a fraction of the cost for large batches.
@@ -847,6 +929,7 @@ class PromptClusterer:
             prompts: Prompt texts.
             skeletons: `normalise(prompt)` of each.
             keys: `skeleton_hash(skeleton)` of each, if already computed (e.g. by workers).
+            extraction: `looks_like_extraction(prompt)` of each, if already computed.
 
         Returns:
             The cluster id of each prompt.
@@ -877,7 +960,8 @@ class PromptClusterer:
             order = list(first_new.values())
             sigs, shingles = self._signatures([skeletons[i] for i in order])
             band_keys = self._band_keys(sigs)
-            self._assign_new(order, keys, prompts, sigs, shingles, band_keys, out)
+            flags = None if extraction is None else [extraction[i] for i in order]
+            self._assign_new(order, keys, prompts, sigs, shingles, band_keys, flags, out)
         for i in later:
             # What assign_skeleton does on a second sighting: the (now indexed) skeleton's
             # cluster, and the hot dict entry.
@@ -900,11 +984,12 @@ class PromptClusterer:
         sigs: np.ndarray,
         shingles: np.ndarray,
         band_keys: np.ndarray,
+        flags: list[bool] | None,
         out: list[str],
     ) -> None:
         lsh = self._lsh
         generation = lsh.generation
-        lo, hi = lsh.sorted_ranges(band_keys)
+        stored = _StoredHits(self, lsh, sigs, band_keys, 0)
         band_lists = band_keys.tolist()
         shingle_counts = shingles.tolist()
         num_perm, min_shared = self.num_perm, self.min_shared
@@ -912,24 +997,63 @@ class PromptClusterer:
             if lsh.generation != generation:
                 # A merge moved the buffer into the sorted arrays: look the rest up again.
                 generation = lsh.generation
-                rest_lo, rest_hi = lsh.sorted_ranges(band_keys[j:])
-                lo = np.concatenate([lo[:j], rest_lo])
-                hi = np.concatenate([hi[:j], rest_hi])
+                stored = _StoredHits(self, lsh, sigs, band_keys, j)
             need = self._min_agree
             n_shingles = shingle_counts[j]
             if n_shingles:
                 need = max(need, -(-num_perm * min_shared // n_shingles))
             idx = None
             if need <= num_perm:
-                found = lsh.get_split(band_lists[j], lo[j], hi[j], _BUCKET_CAP)
-                if found is not None:
-                    idx = self._best_of(sigs[j], found, need)
+                idx = self._best_in_batch(sigs[j], band_lists[j], stored, j, need)
             if idx is None:
-                idx = self._create(keys[i], sigs[j], band_keys[j], prompts[i])
+                idx = self._create(
+                    keys[i], sigs[j], band_keys[j], prompts[i], None if flags is None else flags[j]
+                )
             else:
                 self.joins += 1
-                self._join(idx, keys[i], prompts[i])
+                self._join(idx, keys[i], prompts[i], None if flags is None else flags[j])
             out[i] = _format_id(self._ids[idx])
+
+    def _best_in_batch(
+        self, sig: np.ndarray, bands: list[int], stored: _StoredHits, j: int, need: int
+    ) -> int | None:
+        """`_best_match` for batch item j: hits in the sorted index come verified from
+        `stored`, hits in the buffer (clusters created since the last merge) are checked here."""
+        hits: dict[int, int] = {}
+        agree: dict[int, int] = {}
+        lo, hi = stored.bounds[j - stored.first], stored.bounds[j - stored.first + 1]
+        if lo < hi:
+            for cand, n, a in zip(
+                stored.cands[lo:hi], stored.hits[lo:hi], stored.agree[lo:hi], strict=True
+            ):
+                hits[cand] = n
+                agree[cand] = a
+        buffered = self._lsh.get_buffered(bands, _BUCKET_CAP)
+        if buffered:
+            for cand in buffered:
+                hits[cand] = hits.get(cand, 0) + 1
+            fresh = [c for c in hits if c not in agree]
+            if len(fresh) == 1:
+                agree[fresh[0]] = int(np.count_nonzero(self._sig_row(fresh[0]) == sig))
+            elif fresh:
+                rows = np.stack([self._sig_row(c) for c in fresh])
+                agree.update(
+                    zip(fresh, np.count_nonzero(rows == sig, axis=1).tolist(), strict=True)
+                )
+        if not hits:
+            return None
+        idxs = list(hits)
+        if len(idxs) > _MAX_CANDIDATES:
+            # Clusters sharing more bands are likelier true matches; ids break ties so the
+            # choice does not depend on the order clusters were loaded in.
+            idxs.sort(key=lambda c: (-hits[c], self._ids[c]))
+            idxs = idxs[:_MAX_CANDIDATES]
+        self.candidates_checked += len(idxs)
+        top = max(agree[c] for c in idxs)
+        if top < need:
+            return None
+        # Ties go to the smaller id, so the choice does not depend on load order.
+        return min((c for c in idxs if agree[c] == top), key=lambda c: self._ids[c])
 
     def load(self, records: Iterable[ClusterRecord]) -> None:
         """Restore persisted clusters (may be called more than once; duplicates merge).
@@ -1081,6 +1205,17 @@ class PromptClusterer:
         mixed = (bands.astype(np.uint64) * self._band_mult).sum(axis=2, dtype=np.uint64)
         return _mix64(mixed + self._band_salt)
 
+    def _sig_rows(self, idxs: np.ndarray) -> np.ndarray:
+        """Signature rows of many clusters (a gather per signature block touched)."""
+        out = np.empty((len(idxs), self.num_perm), dtype=np.uint32)
+        order = np.argsort(idxs, kind="stable")
+        block_of = idxs[order] // _SIG_BLOCK
+        cuts = np.flatnonzero(np.diff(block_of)) + 1
+        for part in np.split(order, cuts):
+            block = int(idxs[part[0]]) // _SIG_BLOCK
+            out[part] = self._sig_blocks[block][idxs[part] % _SIG_BLOCK]
+        return out
+
     def _sig_row(self, idx: int) -> np.ndarray:
         return self._sig_blocks[idx // _SIG_BLOCK][idx % _SIG_BLOCK]
 
@@ -1148,15 +1283,24 @@ class PromptClusterer:
         self._flags.append(1 if extraction else 0)
         return idx
 
-    def _create(self, key: int, sig: np.ndarray, band_keys: np.ndarray, prompt: str) -> int:
-        idx = self._append(key, sig, looks_like_extraction(prompt))
+    def _create(
+        self,
+        key: int,
+        sig: np.ndarray,
+        band_keys: np.ndarray,
+        prompt: str,
+        extraction: bool | None = None,
+    ) -> int:
+        if extraction is None:
+            extraction = looks_like_extraction(prompt)
+        idx = self._append(key, sig, extraction)
         self._skeletons.add(key, idx)
         self._lsh.add_all(band_keys.tolist(), idx)
         self._samples[idx] = prompt[:SAMPLE_CHARS]
         self._pending[idx] = None
         return idx
 
-    def _join(self, idx: int, key: int, prompt: str) -> None:
+    def _join(self, idx: int, key: int, prompt: str, extraction: bool | None = None) -> None:
         self._skeletons.add(key, idx)
         changed = False
         extra = self._extra.get(idx)
@@ -1166,7 +1310,9 @@ class PromptClusterer:
         elif len(extra) < MAX_SKELETON_HASHES - 1:
             extra.append(key)
             changed = True
-        if not self._flags[idx] and looks_like_extraction(prompt):
+        if not self._flags[idx] and (
+            looks_like_extraction(prompt) if extraction is None else extraction
+        ):
             self._flags[idx] = 1
             changed = True
         if changed:

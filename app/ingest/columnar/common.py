@@ -36,6 +36,7 @@ from app.ingest.aggregate import hash_email
 from app.ingest.clustering import (
     ClusterRecord,
     PromptClusterer,
+    looks_like_extraction,
     normalise,
     skeleton_hash,
 )
@@ -223,9 +224,14 @@ class SlowPath:
 # ------------------------------------------------------------------------ prompt clusters
 
 
-def _normalise_batch(prompts: list[str]) -> tuple[list[str], list[int]]:
+def _normalise_batch(prompts: list[str]) -> tuple[list[str], list[int], list[bool]]:
+    # Everything that depends on the prompt alone, so the sequential assignment only looks up.
     skeletons = [normalise(p) for p in prompts]
-    return skeletons, [skeleton_hash(s) for s in skeletons]
+    return (
+        skeletons,
+        [skeleton_hash(s) for s in skeletons],
+        [looks_like_extraction(p) for p in prompts],
+    )
 
 
 def cluster_prompts(
@@ -257,8 +263,8 @@ def cluster_prompts(
 
     if workers <= 1:
         for keys, prompts in batches():
-            skeletons, hashes = _normalise_batch(prompts)
-            yield from zip(keys, clusterer.assign_batch(prompts, skeletons, hashes), strict=True)
+            skeletons = [normalise(p) for p in prompts]
+            yield from zip(keys, clusterer.assign_batch(prompts, skeletons), strict=True)
             progress(len(keys))
         return
     pending: deque[tuple[list[str], list[str]]] = deque()
@@ -270,9 +276,10 @@ def cluster_prompts(
                 pending.append((keys, prompts))
                 yield prompts
 
-        for skeletons, hashes in pool.imap(_normalise_batch, prompt_batches(), chunksize=1):
+        for skeletons, hashes, flags in pool.imap(_normalise_batch, prompt_batches(), chunksize=1):
             keys, prompts = pending.popleft()
-            yield from zip(keys, clusterer.assign_batch(prompts, skeletons, hashes), strict=True)
+            ids = clusterer.assign_batch(prompts, skeletons, hashes, flags)
+            yield from zip(keys, ids, strict=True)
             progress(len(keys))
 
 

@@ -195,8 +195,8 @@ def _load_chunk(
     replaced = 0
     sql = (
         "CREATE OR REPLACE TEMP TABLE lines AS SELECT ?::INTEGER AS file_idx, "
-        "?::BIGINT + generate_subscripts(s, 1) - 1 AS line_no, unnest(s) AS line "
-        "FROM (SELECT string_split(decode(?::BLOB), chr(10)) AS s)"
+        "?::BIGINT + n - 1 AS line_no, line "
+        "FROM unnest(string_split(decode(?::BLOB), chr(10))) WITH ORDINALITY AS u(line, n)"
     )
     try:
         con.execute(sql, [chunk.file_idx, chunk.first_line, data])

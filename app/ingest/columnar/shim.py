@@ -71,20 +71,32 @@ def extraction_sql(dialect: Dialect, source: str) -> str:
             f"{_DUCK_KIND.format(x=f'jt[{i}]')} AS t_{f}, js[{i}] AS s_{f}"
             for i, f in enumerate(FIELDS, start=1)
         )
+        # A line is an object when it is valid JSON starting with "{" (JSON's other whitespace,
+        # \n, cannot occur in a line). Duplicate keys: when the line has exactly as many keys
+        # as known fields present, no field is repeated; only the other lines (unknown fields,
+        # or repeats) pay for list_distinct, which costs more than the whole extraction.
         return f"""
 SELECT file_idx, line_no, line, json_ok,
   {cols}
 FROM (
-  SELECT *,
-    CASE WHEN json_ok THEN json_type(line, [{paths}]) END AS jt,
+  SELECT file_idx, line_no, line, json_ok,
+    CASE WHEN json_ok THEN jt0 END AS jt,
     CASE WHEN json_ok THEN json_extract_string(line, [{paths}]) END AS js
   FROM (
-    SELECT file_idx, line_no, line,
-      CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT'
-           AND len(json_keys(line)) = len(list_distinct(json_keys(line))) ELSE false END AS json_ok
-    FROM {source}
-  ) a
-) b"""  # noqa: S608 - built from this module's constants
+    SELECT *,
+      CASE WHEN NOT obj THEN false
+           WHEN len(json_keys(line)) = list_aggregate(jt0, 'count') THEN true
+           ELSE len(json_keys(line)) = len(list_distinct(json_keys(line))) END AS json_ok
+    FROM (
+      SELECT *, CASE WHEN obj THEN json_type(line, [{paths}]) END AS jt0
+      FROM (
+        SELECT file_idx, line_no, line,
+          json_valid(line) AND regexp_matches(line, '^[ \\t\\r]*\\{{') AS obj
+        FROM {source}
+      ) a
+    ) b
+  ) c
+) d"""  # noqa: S608 - built from this module's constants
     cols = ",\n  ".join(
         f"{_SPARK_KIND.format(v=f'v_{f}')} AS t_{f}, variant_get(v_{f}, '$', 'string') AS s_{f}"
         for f in FIELDS
