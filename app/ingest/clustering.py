@@ -1117,6 +1117,40 @@ class PromptClusterer:
         self._pending.clear()
         return records
 
+    def take_new_or_changed_rows(self) -> list[dict[str, object]]:
+        """`take_new_or_changed` as rows of the aggregate folder's prompt_clusters file: the
+        signature as the hex of its little-endian uint32 values. Built from the arrays in one
+        go (per-record lists cost ~17 us a cluster, minutes at millions of clusters).
+
+        Returns:
+            {"cluster_id", "signature", "skeleton_hashes", "sample", "extraction"} per cluster,
+            in cluster creation order.
+        """
+        order = sorted(self._pending)
+        if not order:
+            self._pending.clear()
+            return []
+        sig_hex = self._sig_rows(np.array(order, dtype=np.intp)).astype("<u4").tobytes().hex()
+        width = 8 * self.num_perm
+        ids, extra, samples, flags = self._ids, self._extra, self._samples, self._flags
+        rows: list[dict[str, object]] = []
+        for n, idx in enumerate(order):
+            key = ids[idx]
+            rows.append(
+                {
+                    "cluster_id": _format_id(key),
+                    "signature": sig_hex[n * width : (n + 1) * width],
+                    "skeleton_hashes": [f"{h:016x}" for h in (key, *extra.get(idx, ()))],
+                    "sample": samples.get(idx, ""),
+                    "extraction": bool(flags[idx]),
+                }
+            )
+        for idx in order:
+            if idx not in extra:
+                samples.pop(idx, None)
+        self._pending.clear()
+        return rows
+
     def memory_bytes(self) -> int:
         """Approximate bytes held by the numpy/array state (dict buffers not counted)."""
         return (

@@ -454,3 +454,15 @@ def test_assign_batch_equals_assign_in_order(batch: int) -> None:
     )
     assert many.take_new_or_changed() == one.take_new_or_changed()
     assert one.joins > 0 and one.fast_hits > 0
+
+
+def test_take_new_or_changed_rows_equals_the_records() -> None:
+    from app.ingest.columnar.common import cluster_rows
+
+    prompts = _mixed_prompts(1500, seed=5)
+    one, many = PromptClusterer(), PromptClusterer()
+    for half in (prompts[:700], prompts[700:]):  # a second call reports only later changes
+        for clusterer in (one, many):
+            clusterer.assign_batch(half, [normalise(p) for p in half])
+        assert many.take_new_or_changed_rows() == cluster_rows(one.take_new_or_changed())
+    assert many.take_new_or_changed_rows() == [] == one.take_new_or_changed()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import orjson
 
 from app.ingest.clustering import PromptClusterer
 from app.ingest.columnar import shim
@@ -19,7 +20,6 @@ from app.ingest.columnar.common import (
     SlowPath,
     Timer,
     cluster_prompts,
-    cluster_rows,
 )
 from app.ingest.columnar.reader import Chunk, FileDone, read_ahead
 from app.ingest.pipeline import discover
@@ -270,20 +270,20 @@ def _write_clusters(
     clusterer: PromptClusterer,
     report: AggregateReport,
 ) -> None:
-    write_clusters(con, out_dir, cluster_rows(clusterer.take_new_or_changed()), report)
+    write_clusters(con, out_dir, clusterer.take_new_or_changed_rows(), report)
 
 
 def write_clusters(
     con: duckdb.DuckDBPyConnection,
     out_dir: Path,
-    rows: list[dict[str, Any]],
+    rows: Sequence[dict[str, Any]],
     report: AggregateReport,
 ) -> None:
     """prompt_clusters.parquet from cluster rows (DuckDB is the Parquet writer of both engines)."""
     tmp = out_dir / ".clusters.jsonl"
-    with tmp.open("w", encoding="utf-8") as handle:
+    with tmp.open("wb") as handle:
         for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            handle.write(orjson.dumps(row) + b"\n")
     spec = (
         "{'cluster_id': 'VARCHAR', 'signature': 'VARCHAR', 'skeleton_hashes': 'VARCHAR[]', "
         "'sample': 'VARCHAR', 'extraction': 'BOOLEAN'}"

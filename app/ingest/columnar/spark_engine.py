@@ -32,7 +32,6 @@ from app.ingest.columnar.common import (
     SlowPath,
     Timer,
     cluster_prompts,
-    cluster_rows,
 )
 from app.ingest.pipeline import discover
 
@@ -284,7 +283,7 @@ def _write_clusters(out_dir: Path, clusterer: PromptClusterer, report: Aggregate
 
     con = duckdb.connect()
     try:
-        write_clusters(con, out_dir, cluster_rows(clusterer.take_new_or_changed()), report)
+        write_clusters(con, out_dir, clusterer.take_new_or_changed_rows(), report)
     finally:
         con.close()
 
