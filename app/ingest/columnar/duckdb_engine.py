@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import queue
 import shutil
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +30,7 @@ from app.ingest.pipeline import discover
 
 _STORED = [c for c in EVENT_COLUMNS if c != "prompt"]  # prompt text lives in prompt_first only
 _BLANK = r"^[ \t\r\n\x0b\x0c]*\z"
+_PARSERS = 2  # chunks parsed concurrently
 
 
 def connect(db_path: Path, threads: int, memory_limit: str, salt: str) -> duckdb.DuckDBPyConnection:
@@ -125,33 +130,49 @@ def _aggregate(
     slow = SlowPath(out_dir, files, salt, work_dir=out_dir / ".duckdb_tmp")
     report.files = [{"path": str(p), "name": p.name} for p in files]
     with timer.phase("read_parse"):
-        for item in read_ahead(files, chunk_bytes):
-            if isinstance(item, FileDone):
-                report.files[item.file_idx].update(
-                    sha256=item.sha256, bytes=item.size, lines=item.lines
-                )
-                if item.error is not None:
-                    slow.file_error(item.file_idx, item.lines, item.error)
-                continue
-            _load_chunk(con, item, slow, report)
-            con.execute(
-                "CREATE OR REPLACE TEMP VIEW j AS " + shim.extraction_sql("duckdb", "nonblank")
-            )
-            con.execute(f"CREATE OR REPLACE TEMP TABLE cp AS {parse}")
-            con.execute(f"INSERT INTO events SELECT {stored} FROM cp WHERE fast_ok")  # noqa: S608 - identifiers/SQL from this package, values as parameters
-            con.execute("CREATE OR REPLACE TEMP VIEW fast AS SELECT * FROM cp WHERE fast_ok")
-            con.execute(f"INSERT INTO prompt_first {firsts}")
-            for kind, n in con.execute(
-                "SELECT kind, count(*) FROM cp WHERE fast_ok GROUP BY kind"
-            ).fetchall():
+        # Two chunks are parsed at once, each on its own cursor (own temp tables): one chunk's
+        # statements alone keep DuckDB on about one core (the line split is a single pipeline,
+        # a chunk has few row groups). Order does not matter here: rows carry `ord`, and the
+        # slow path sorts its records.
+        cursors: queue.Queue[duckdb.DuckDBPyConnection] = queue.Queue()
+        for _ in range(_PARSERS):
+            cursors.put(_cursor(con))
+
+        def parse_chunk(chunk: Chunk) -> _Parsed:
+            cur = cursors.get()
+            try:
+                return _parse_chunk(cur, chunk, parse, firsts, stored)
+            finally:
+                cursors.put(cur)
+
+        def collect(parsed: _Parsed) -> None:
+            report.read += parsed.nonblank + len(parsed.bad_utf8)
+            report.blank_lines += parsed.n_lines - parsed.nonblank - len(parsed.bad_utf8)
+            for kind, n in parsed.kinds:
                 report.by_type[kind] += n
                 report.aggregated += n
-            for file_idx, line_no, line in con.execute(
-                "SELECT file_idx, line_no, line FROM cp WHERE NOT fast_ok ORDER BY line_no"
-            ).fetchall():
+            for file_idx, line_no, raw in parsed.bad_utf8 + parsed.slow:
                 report.slow_path_lines += 1
-                slow.line(file_idx, line_no, line.encode("utf-8"))
-            progress("lines", item.n_lines)
+                slow.line(file_idx, line_no, raw)
+            progress("lines", parsed.n_lines)
+
+        inflight: deque[Future[_Parsed]] = deque()
+        with ThreadPoolExecutor(_PARSERS, thread_name_prefix="ringscope-parse") as pool:
+            for item in read_ahead(files, chunk_bytes):
+                if isinstance(item, FileDone):
+                    report.files[item.file_idx].update(
+                        sha256=item.sha256, bytes=item.size, lines=item.lines
+                    )
+                    if item.error is not None:
+                        slow.file_error(item.file_idx, item.lines, item.error)
+                    continue
+                inflight.append(pool.submit(parse_chunk, item))
+                while len(inflight) >= _PARSERS:
+                    collect(inflight.popleft().result())
+            while inflight:
+                collect(inflight.popleft().result())
+        while not cursors.empty():
+            cursors.get().close()
         slow.close()
         report.file_errors = slow.file_errors
         report.aggregated += slow.accepted
@@ -169,7 +190,6 @@ def _aggregate(
             con.execute("CREATE OR REPLACE TEMP VIEW fast AS SELECT * FROM slow")
             con.execute(f"INSERT INTO prompt_first {firsts}")
         slow.rows_path.unlink(missing_ok=True)
-        con.execute("DROP TABLE IF EXISTS cp")
     with timer.phase("clusters"):
         _cluster(con, out_dir, clusterer, workers, report, progress)
     with timer.phase("aggregate_write"):
@@ -187,12 +207,51 @@ def _quote(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
+@dataclass
+class _Parsed:
+    """What one chunk's parse left for the driver: counts and the lines for the slow path."""
+
+    n_lines: int
+    nonblank: int
+    kinds: list[tuple[str, int]]
+    bad_utf8: list[tuple[int, int, bytes]]
+    slow: list[tuple[int, int, bytes]]
+
+
+def _cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    cur = con.cursor()
+    cur.execute("SET TimeZone = 'UTC'")
+    return cur
+
+
+def _parse_chunk(
+    cur: duckdb.DuckDBPyConnection, chunk: Chunk, parse: str, firsts: str, stored: str
+) -> _Parsed:
+    """Parse one chunk on `cur` into `events` and `prompt_first` (runs in a pool thread)."""
+    bad_utf8, nonblank = _load_chunk(cur, chunk)
+    cur.execute("CREATE OR REPLACE TEMP VIEW j AS " + shim.extraction_sql("duckdb", "nonblank"))
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE cp AS {parse}")
+    cur.execute(f"INSERT INTO events SELECT {stored} FROM cp WHERE fast_ok")  # noqa: S608 - identifiers/SQL from this package, values as parameters
+    cur.execute("CREATE OR REPLACE TEMP VIEW fast AS SELECT * FROM cp WHERE fast_ok")
+    cur.execute(f"INSERT INTO prompt_first {firsts}")
+    kinds = cur.execute("SELECT kind, count(*) FROM cp WHERE fast_ok GROUP BY kind").fetchall()
+    slow = [
+        (file_idx, line_no, line.encode("utf-8"))
+        for file_idx, line_no, line in cur.execute(
+            "SELECT file_idx, line_no, line FROM cp WHERE NOT fast_ok ORDER BY line_no"
+        ).fetchall()
+    ]
+    cur.execute("DROP TABLE cp")
+    return _Parsed(chunk.n_lines, nonblank, kinds, bad_utf8, slow)
+
+
 def _load_chunk(
-    con: duckdb.DuckDBPyConnection, chunk: Chunk, slow: SlowPath, report: AggregateReport
-) -> None:
-    """Split a chunk into numbered lines (table `nonblank`); bad UTF-8 goes to the slow path."""
+    con: duckdb.DuckDBPyConnection, chunk: Chunk
+) -> tuple[list[tuple[int, int, bytes]], int]:
+    """Split a chunk into numbered lines (table `nonblank`); returns the lines that are not
+    valid UTF-8 (for the slow path) and the number of other non-blank lines."""
     data = chunk.data
-    replaced = 0
+    bad: list[tuple[int, int, bytes]] = []
     sql = (
         "CREATE OR REPLACE TEMP TABLE lines AS SELECT ?::INTEGER AS file_idx, "
         "?::BIGINT + n - 1 AS line_no, line "
@@ -208,9 +267,8 @@ def _load_chunk(
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError:
-                slow.line(chunk.file_idx, chunk.first_line + i, raw)
+                bad.append((chunk.file_idx, chunk.first_line + i, raw))
                 parts[i] = b""
-                replaced += 1
         con.execute(sql, [chunk.file_idx, chunk.first_line, b"\n".join(parts)])
     last = chunk.first_line + chunk.n_lines - 1
     con.execute(
@@ -218,10 +276,9 @@ def _load_chunk(
         f"WHERE line_no <= {int(last)} AND NOT regexp_matches(line, ?)",
         [_BLANK],
     )
+    con.execute("DROP TABLE lines")
     (nonblank,) = con.execute("SELECT count(*) FROM nonblank").fetchone() or (0,)
-    report.read += int(nonblank) + replaced
-    report.slow_path_lines += replaced
-    report.blank_lines += chunk.n_lines - int(nonblank) - replaced
+    return bad, int(nonblank)
 
 
 def _cluster(
