@@ -72,13 +72,15 @@ def admin_token(runner: GraphRunner) -> str | None:
     return create_api_token(runner, username, "load-bench")
 
 
-def start_server(port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
+    """`ringscope serve` with its output in `log` (uvicorn says why it dropped a connection)."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+            cwd=PROJECT_ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -201,7 +203,9 @@ def main() -> None:
     base_url = args.base_url
     if base_url is None:
         port = _free_port()
-        server = start_server(port)
+        server_log = settings.var_dir / "load-bench-server.log"
+        server = start_server(port, server_log)
+        print(f"server log: {server_log}")
         base_url = f"http://127.0.0.1:{port}"
     load_before = os.getloadavg()
     try:

@@ -300,7 +300,11 @@ def serve(
         # the request's Python time (bench/web.py, 2,000-member ring).
         gc.collect()
         gc.freeze()
-        uvicorn.run(web_app, host=host, port=port, log_level="info")
+        # Keep idle connections longer than clients keep them (httpx and many proxies: 5 s,
+        # uvicorn's own default): with equal timeouts a client can reuse a connection in the
+        # instant the server closes it, and that request fails with an empty read (seen once in
+        # ~2,000 requests under bench/load.py). 75 s is nginx's default.
+        uvicorn.run(web_app, host=host, port=port, log_level="info", timeout_keep_alive=75)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
