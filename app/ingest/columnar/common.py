@@ -27,6 +27,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any
 
@@ -240,12 +241,14 @@ def cluster_prompts(
     workers: int,
     on_progress: Callable[[int], None] | None = None,
     batch: int = 4000,
+    pool: Pool | None = None,
 ) -> Iterator[tuple[str, str]]:
     """(prompt_key, cluster_id) for each (prompt_key, first prompt), fed in input order.
 
-    Skeletons (and their hashes) are computed by `workers` processes (ordered); each batch is
-    then assigned in this process by `PromptClusterer.assign_batch`, which gives the results
-    of `assign` called on every prompt in order.
+    Skeletons (and their hashes) are computed by `workers` processes (ordered), or by `pool`
+    if given (see `worker_pool`); each batch is then assigned in this process by
+    `PromptClusterer.assign_batch`, which gives the results of `assign` called on every prompt
+    in order.
     """
     progress = on_progress or (lambda _n: None)
 
@@ -261,26 +264,34 @@ def cluster_prompts(
         if keys:
             yield keys, prompts
 
-    if workers <= 1:
+    if pool is None and workers <= 1:
         for keys, prompts in batches():
             skeletons = [normalise(p) for p in prompts]
             yield from zip(keys, clusterer.assign_batch(prompts, skeletons), strict=True)
             progress(len(keys))
         return
     pending: deque[tuple[list[str], list[str]]] = deque()
-    ctx = mp.get_context("fork")
-    with ctx.Pool(workers) as pool:
 
-        def prompt_batches() -> Iterator[list[str]]:
-            for keys, prompts in batches():
-                pending.append((keys, prompts))
-                yield prompts
+    def prompt_batches() -> Iterator[list[str]]:
+        for keys, prompts in batches():
+            pending.append((keys, prompts))
+            yield prompts
 
+    with contextlib.ExitStack() as stack:
+        if pool is None:
+            pool = stack.enter_context(worker_pool(workers))
         for skeletons, hashes, flags in pool.imap(_normalise_batch, prompt_batches(), chunksize=1):
             keys, prompts = pending.popleft()
             ids = clusterer.assign_batch(prompts, skeletons, hashes, flags)
             yield from zip(keys, ids, strict=True)
             progress(len(keys))
+
+
+def worker_pool(workers: int) -> Pool:
+    """Forked processes for `cluster_prompts`. Fork it while this process is still small: a
+    fork taken after DuckDB has filled its buffer pool maps those gigabytes into every worker,
+    and process-tree RSS sampling counts them once per worker."""
+    return mp.get_context("fork").Pool(max(1, workers))
 
 
 def cluster_rows(records: list[ClusterRecord]) -> list[dict[str, Any]]:

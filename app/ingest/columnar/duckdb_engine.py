@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import shutil
@@ -9,6 +10,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from app.ingest.columnar.common import (
     SlowPath,
     Timer,
     cluster_prompts,
+    worker_pool,
 )
 from app.ingest.columnar.reader import Chunk, FileDone, read_ahead
 from app.ingest.pipeline import discover
@@ -91,11 +94,12 @@ def run(
     db_path = out_dir / ".work.duckdb"
     db_path.unlink(missing_ok=True)
     (out_dir / ".duckdb_tmp").mkdir(exist_ok=True)
-    with PeakRss() as rss, timer.phase("total"):
+    with PeakRss() as rss, timer.phase("total"), contextlib.ExitStack() as stack:
+        pool = stack.enter_context(worker_pool(workers)) if workers > 1 else None
         con = connect(db_path, threads, memory_limit, salt)
         try:
             _aggregate(
-                con, files, out_dir, salt, clusterer, workers, chunk_bytes, report, timer, progress
+                con, files, out_dir, salt, clusterer, pool, chunk_bytes, report, timer, progress
             )
         finally:
             con.close()
@@ -115,7 +119,7 @@ def _aggregate(
     out_dir: Path,
     salt: str,
     clusterer: PromptClusterer,
-    workers: int,
+    pool: Pool | None,
     chunk_bytes: int,
     report: AggregateReport,
     timer: Timer,
@@ -157,7 +161,7 @@ def _aggregate(
             progress("lines", parsed.n_lines)
 
         inflight: deque[Future[_Parsed]] = deque()
-        with ThreadPoolExecutor(_PARSERS, thread_name_prefix="ringscope-parse") as pool:
+        with ThreadPoolExecutor(_PARSERS, thread_name_prefix="ringscope-parse") as parsers:
             for item in read_ahead(files, chunk_bytes):
                 if isinstance(item, FileDone):
                     report.files[item.file_idx].update(
@@ -166,7 +170,7 @@ def _aggregate(
                     if item.error is not None:
                         slow.file_error(item.file_idx, item.lines, item.error)
                     continue
-                inflight.append(pool.submit(parse_chunk, item))
+                inflight.append(parsers.submit(parse_chunk, item))
                 while len(inflight) >= _PARSERS:
                     collect(inflight.popleft().result())
             while inflight:
@@ -191,7 +195,7 @@ def _aggregate(
             con.execute(f"INSERT INTO prompt_first {firsts}")
         slow.rows_path.unlink(missing_ok=True)
     with timer.phase("clusters"):
-        _cluster(con, out_dir, clusterer, workers, report, progress)
+        _cluster(con, out_dir, clusterer, pool, report, progress)
     with timer.phase("aggregate_write"):
         for name in shim.OUTPUTS:
             target = out_dir / f"{name}.parquet"
@@ -285,7 +289,7 @@ def _cluster(
     con: duckdb.DuckDBPyConnection,
     out_dir: Path,
     clusterer: PromptClusterer,
-    workers: int,
+    pool: Pool | None,
     report: AggregateReport,
     progress: Callable[[str, int], None],
 ) -> None:
@@ -305,7 +309,7 @@ def _cluster(
     n = 0
     with map_path.open("w", encoding="ascii") as handle:
         for key, cluster_id in cluster_prompts(
-            firsts(), clusterer, workers, lambda k: progress("prompts", k)
+            firsts(), clusterer, 1, lambda k: progress("prompts", k), pool=pool
         ):
             handle.write(f"{key}\t{cluster_id}\n")
             n += 1
