@@ -32,6 +32,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.config import PROJECT_ROOT, get_settings
+from app.detection.model import DetectionParams
 from app.graph import local_server
 from bench._common import bench_runner
 
@@ -139,7 +140,11 @@ def main() -> None:
     parser.add_argument("--chunk-rows", type=int, default=10_000)
     parser.add_argument("--writers", type=int, default=2)
     parser.add_argument("--aggregate-memory", default="4GB", help="DuckDB memory limit")
-    parser.add_argument("--algorithm", default="python-louvain")
+    parser.add_argument(
+        "--algorithm",
+        default=DetectionParams().algorithm,
+        help="community algorithm (default: the detection default)",
+    )
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()
 
