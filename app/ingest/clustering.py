@@ -656,6 +656,14 @@ class _StoredHits:
         )
         owners = (pairs >> _U64(32)).astype(np.intp)
         cands = (pairs & _U64(0xFFFFFFFF)).astype(np.intp)
+        # Only an item's best _MAX_CANDIDATES here (most bands, then smallest id) can be among
+        # its checked candidates: buffered hits are other clusters (a cluster's bands are all in
+        # the buffer or all in the arrays), so they cannot lift one ranked lower above these.
+        ids = np.frombuffer(clusterer._ids, dtype=np.uint64)[cands]
+        rank_order = np.lexsort((ids, -counts, owners))
+        first_of_owner = np.searchsorted(owners[rank_order], owners[rank_order], side="left")
+        keep = np.sort(rank_order[np.arange(len(rank_order)) - first_of_owner < _MAX_CANDIDATES])
+        owners, cands, counts = owners[keep], cands[keep], counts[keep]
         rows = clusterer._sig_rows(cands)
         agree = np.count_nonzero(rows == sigs[first + owners], axis=1)
         self.cands = cands.tolist()
