@@ -169,16 +169,19 @@ def stage_import_files(
     con.execute(f"SET threads = {max(1, threads)}")
     try:
         for kind, source in folder.sources.items():
-            con.execute(f"CREATE VIEW {kind} AS SELECT * FROM read_parquet('{source}')")  # noqa: S608
+            # The relational API takes the path as a value (a view cannot hold a parameter).
+            con.read_parquet(str(source)).create_view(kind)
         _stage_signatures(con, staging / "signatures.csv")
         for group, sqls in (("nodes", NODE_SQL), ("relationships", REL_SQL)):
             counts = report.nodes if group == "nodes" else report.relationships
             for name, sql in sqls.items():
                 target = staging / f"{group}-{name}.parquet"
-                params = {"touched": touched} if "$touched" in sql else {}
-                con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)", params)
+                params: dict[str, Any] = {"target": str(target)}
+                if "$touched" in sql:
+                    params["touched"] = touched
+                con.execute(f"COPY ({sql}) TO $target (FORMAT parquet)", params)
                 counts[name] = int(
-                    con.execute(f"SELECT count(*) FROM read_parquet('{target}')").fetchone()[0]  # type: ignore[index]  # noqa: S608
+                    con.execute("SELECT count(*) FROM read_parquet(?)", [str(target)]).fetchone()[0]  # type: ignore[index]
                 )
     except duckdb.Error as exc:
         raise LoadError(f"{folder.path}: cannot stage the import files: {exc}") from exc

@@ -201,14 +201,10 @@ def _aggregate(
             target = out_dir / f"{name}.parquet"
             sql = shim.load_sql(name, "duckdb")
             (count,) = con.execute(
-                f"COPY ({sql}) TO '{_quote(target)}' (FORMAT parquet, COMPRESSION zstd)"
+                f"COPY ({sql}) TO ? (FORMAT parquet, COMPRESSION zstd)", [str(target)]
             ).fetchone() or (0,)
             report.rows[name] = int(count)
         _write_clusters(con, out_dir, clusterer, report)
-
-
-def _quote(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 @dataclass
@@ -354,8 +350,8 @@ def write_clusters(
     (count,) = con.execute(
         f"COPY (SELECT cluster_id, unhex(signature) AS signature, skeleton_hashes, sample, extraction "  # noqa: S608 - identifiers/SQL from this package, values as parameters
         f"FROM read_json(?, format = 'newline_delimited', columns = {spec}) {empty} "
-        f"ORDER BY cluster_id) TO '{_quote(target)}' (FORMAT parquet, COMPRESSION zstd)",
-        [str(tmp)],
+        "ORDER BY cluster_id) TO ? (FORMAT parquet, COMPRESSION zstd)",
+        [str(tmp), str(target)],
     ).fetchone() or (0,)
     tmp.unlink()
     report.rows["prompt_clusters"] = int(count)
