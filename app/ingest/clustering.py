@@ -501,15 +501,7 @@ class _U64Index:
         """
         parts: list[np.ndarray] = []
         if self._buf:
-            found: list[int] = []
-            buf, multi = self._buf, self._multi
-            for key in keys.tolist():
-                first = buf.get(key)
-                if first is not None:
-                    found.append(first)
-                    more = multi.get(key)
-                    if more:
-                        found.extend(more[: cap - 1])
+            found = self.get_buffered(keys.tolist(), cap)
             if found:
                 parts.append(np.array(found, dtype=np.uint32))
         stored = self._keys
@@ -561,30 +553,6 @@ class _U64Index:
                     if more:
                         found.extend(more[: cap - 1])
         return found
-
-    def get_split(
-        self, keys: list[int], lo: np.ndarray, hi: np.ndarray, cap: int
-    ) -> list[int] | None:
-        """`get_many(keys, cap)` as a list, with the sorted-array ranges already looked up
-        (`sorted_ranges` at the current generation); None when nothing is stored."""
-        found: list[int] = []
-        buf = self._buf
-        if buf:
-            multi = self._multi
-            for key in keys:
-                first = buf.get(key)
-                if first is not None:
-                    found.append(first)
-                    more = multi.get(key)
-                    if more:
-                        found.extend(more[: cap - 1])
-        hit = np.flatnonzero(hi > lo)
-        if len(hit):
-            vals = self._vals
-            for i in hit.tolist():
-                start = int(lo[i])
-                found.extend(vals[start : min(int(hi[i]), start + cap)].tolist())
-        return found or None
 
     def flush(self) -> None:
         if not self._n_buf:
