@@ -10,7 +10,7 @@ from app.graph.runner import GraphRunner
 
 def ensure_settings_schema(runner: GraphRunner) -> None:
     """Create the Setting.key uniqueness constraint if missing (idempotent)."""
-    runner.write(queries.settings.setting_key_unique)
+    runner.write(queries.schema.setting_key_unique)
 
 
 def stored_settings(runner: GraphRunner) -> dict[str, dict[str, Any]]:
