@@ -24,6 +24,7 @@ Evidence is the path, one line per hop, ending with the labeled accounts.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,8 +34,11 @@ from app.detection.evidence import EvidenceGraph
 from app.detection.lockstep import (
     LOCKSTEP_MIN,
     LOCKSTEP_RARE_DEGREE,
+    ActivityRows,
+    activity_window,
     gather,
-    lockstep_matrix,
+    lockstep_from_rows,
+    lockstep_rows,
     sample,
 )
 from app.detection.model import Attribution
@@ -50,8 +54,10 @@ LINK_TT_FACTOR = 0.8
 LINK_KINDS = (PAYMENT, DEVICE, IP)
 LINK_SAMPLE = 120
 MAX_RINGS_PER_NODE = 200
+MAX_ANCHORS_PER_NODE = 64
 MAX_LABEL_LINES = 5
 MAX_EVIDENCE_LINES = 10
+ROW_CACHE = 64
 
 
 @dataclass
@@ -118,10 +124,41 @@ def direct_attribution(ctx: Context, ring_id: str, members: np.ndarray) -> Attri
     return Attribution(best, confidence, tuple(lines))
 
 
+def _node_pairs(rings: np.ndarray, anchors: dict[int, float]) -> list[tuple[int, int]]:
+    """The ring pairs (a < b) a shared node links.
+
+    Every pair while the node is shared by at most MAX_RINGS_PER_NODE rings. A node shared by
+    more (one operator's extraction template across hundreds of its cells) would give a quadratic
+    number of links, so then each ring is linked to the node's anchors only: its directly
+    attributed rings, the MAX_ANCHORS_PER_NODE most confident of them. That is the hop every
+    one of those rings needs; cutting the ring list instead left whichever rings sorted last
+    unlinked, and so unattributed, however strong their evidence. A heavily shared node without
+    a directly attributed ring links its first MAX_RINGS_PER_NODE rings pairwise, as before.
+    """
+    if rings.size <= MAX_RINGS_PER_NODE:
+        ordered = rings.tolist()
+        return [
+            (ordered[x], ordered[y])
+            for x in range(len(ordered))
+            for y in range(x + 1, len(ordered))
+        ]
+    on_node = [int(r) for r in rings if int(r) in anchors]
+    if not on_node:
+        return _node_pairs(rings[:MAX_RINGS_PER_NODE], anchors)
+    chosen = sorted(on_node, key=lambda r: (-anchors[r], r))[:MAX_ANCHORS_PER_NODE]
+    pairs = {(min(r, a), max(r, a)) for a in chosen for r in rings.tolist() if r != a}
+    return sorted(pairs)
+
+
 def _ring_links(
-    ctx: Context, ev: EvidenceGraph, drafts: list[RingDraft], relevant: np.ndarray
+    ctx: Context,
+    ev: EvidenceGraph,
+    drafts: list[RingDraft],
+    relevant: np.ndarray,
+    anchors: dict[int, float],
 ) -> dict[tuple[int, int], Link]:
-    """Links between relevant rings (keyed (a, b) with a < b)."""
+    """Links between relevant rings (keyed (a, b) with a < b); `anchors` holds the directly
+    attributed rings with their confidence (see `_node_pairs`)."""
     ring_of = np.full(ctx.n, -1, dtype=np.int64)
     for i in relevant:
         ring_of[drafts[int(i)].members] = int(i)
@@ -139,19 +176,17 @@ def _ring_links(
             continue
         node = int(group[0, 0])
         kind = int(ctx.node_kind[node])
-        rings = group[:, 1][:MAX_RINGS_PER_NODE]
         if kind == PROMPT:
             if not (ctx.extraction[node] or ctx.degree[node] <= LOCKSTEP_RARE_DEGREE):
                 continue
         elif kind not in LINK_KINDS or w[node] < LINK_NODE_MIN_WEIGHT:
             continue
-        for x in range(rings.size):
-            for y in range(x + 1, rings.size):
-                link = links.setdefault((int(rings[x]), int(rings[y])), Link())
-                if kind == PROMPT:
-                    link.templates.append(node)
-                else:
-                    link.infra_nodes.append(node)
+        for pair in _node_pairs(group[:, 1], anchors):
+            link = links.setdefault(pair, Link())
+            if kind == PROMPT:
+                link.templates.append(node)
+            else:
+                link.infra_nodes.append(node)
     for link in links.values():
         link.infra = noisy_or([LINK_INFRA_FACTOR * w[nd] for nd in link.infra_nodes])
     return links
@@ -236,12 +271,42 @@ def _template_link(
     )
 
 
-def _lockstep_link(ctx: Context, link: Link, a: int, b: int, drafts: list[RingDraft]) -> None:
+class _RingRows:
+    """Per ring, its sampled accounts' activity rows over one window that covers every ring
+    linked here: a ring meets many others (its anchors and more) and its rows are the costly
+    part of a timing link, so they are kept for the ROW_CACHE most recently used rings (a ring's
+    rows are ~2 MB at a 1,000-hour window, too much to keep for hundreds of rings)."""
+
+    def __init__(self, ctx: Context, drafts: list[RingDraft], rings: list[int]) -> None:
+        self.ctx = ctx
+        self.samples = {r: sample(ctx, drafts[r].members, LINK_SAMPLE) for r in rings}
+        self.window = (
+            activity_window(ctx, np.concatenate(list(self.samples.values()))) if rings else None
+        )
+        self.cache: OrderedDict[int, ActivityRows] = OrderedDict()
+
+    def get(self, ring: int) -> tuple[int, ActivityRows] | None:
+        if self.window is None:
+            return None
+        rows = self.cache.get(ring)
+        if rows is None:
+            rows = lockstep_rows(self.ctx, self.samples[ring], self.window)
+            self.cache[ring] = rows
+            if len(self.cache) > ROW_CACHE:
+                self.cache.popitem(last=False)
+        else:
+            self.cache.move_to_end(ring)
+        return self.samples[ring].size, rows
+
+
+def _lockstep_link(link: Link, a: int, b: int, rows: _RingRows) -> None:
     """Directional timing link strengths a<-b and b<-a."""
-    sa = sample(ctx, drafts[a].members, LINK_SAMPLE)
-    sb = sample(ctx, drafts[b].members, LINK_SAMPLE)
-    mat = lockstep_matrix(ctx, sa, sb)
-    for target, best, size in ((a, mat.max(axis=1), sa.size), (b, mat.max(axis=0), sb.size)):
+    got_a, got_b = rows.get(a), rows.get(b)
+    if got_a is None or got_b is None:
+        return
+    (size_a, rows_a), (size_b, rows_b) = got_a, got_b
+    mat = lockstep_from_rows(rows_a, rows_b)
+    for target, best, size in ((a, mat.max(axis=1), size_a), (b, mat.max(axis=0), size_b)):
         partner = best >= LOCKSTEP_MIN
         if not partner.any():
             continue
@@ -270,15 +335,21 @@ def attribute(ctx: Context, ev: EvidenceGraph, drafts: list[RingDraft]) -> list[
     relevant = np.array([i for i, d in enumerate(drafts) if d.flagged or direct[i]], dtype=np.int64)
     if relevant.size < 2 or not any(direct):
         return result
-    links = _ring_links(ctx, ev, drafts, relevant)
+    anchors = {i: a.confidence for i, a in enumerate(result) if a is not None}
+    links = _ring_links(ctx, ev, drafts, relevant, anchors)
     profiles = template_profiles(ctx, drafts, relevant)
     exclusive = template_exclusivity(
         profiles, {i: a for i, a in enumerate(result) if a is not None}
     )
-    for (a, b), link in links.items():
-        if link.templates and (drafts[a].flagged or drafts[b].flagged):
-            _template_link(ctx, link, profiles[a], profiles[b], exclusive)
-            _lockstep_link(ctx, link, a, b, drafts)
+    timed = [
+        (a, b, link)
+        for (a, b), link in links.items()
+        if link.templates and (drafts[a].flagged or drafts[b].flagged)
+    ]
+    rows = _RingRows(ctx, drafts, sorted({r for a, b, _ in timed for r in (a, b)}))
+    for a, b, link in timed:
+        _template_link(ctx, link, profiles[a], profiles[b], exclusive)
+        _lockstep_link(link, a, b, rows)
 
     neighbours: dict[int, list[tuple[int, Link]]] = {}
     for (a, b), link in sorted(links.items()):

@@ -71,7 +71,7 @@ def gather(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @dataclass
-class _Rows:
+class ActivityRows:
     resid: np.ndarray  # residuals, (accounts x window hours)
     active: np.ndarray  # 1.0 where active
     cum2: np.ndarray  # cumulative sum of squared residuals, (accounts x window hours + 1)
@@ -79,7 +79,7 @@ class _Rows:
     hi: np.ndarray  # span end (inclusive), window-relative; -1 when no activity
 
 
-def _rows(ctx: Context, accts: np.ndarray, c0: int, c1: int) -> _Rows:
+def _rows(ctx: Context, accts: np.ndarray, c0: int, c1: int) -> ActivityRows:
     width = c1 - c0 + 1
     x = np.zeros((accts.size, width), dtype=np.float32)
     active = np.zeros((accts.size, width), dtype=np.float32)
@@ -108,7 +108,41 @@ def _rows(ctx: Context, accts: np.ndarray, c0: int, c1: int) -> _Rows:
     resid = (xc - slope[:, None] * pc).astype(np.float32)
     cum2 = np.zeros((accts.size, width + 1), dtype=np.float64)
     np.cumsum(resid.astype(np.float64) ** 2, axis=1, out=cum2[:, 1:])
-    return _Rows(resid, active, cum2, lo, hi)
+    return ActivityRows(resid, active, cum2, lo, hi)
+
+
+def activity_window(ctx: Context, accts: np.ndarray) -> tuple[int, int] | None:
+    """The hour columns (first, last) spanning every activity of `accts`; None if they have none.
+
+    Args:
+        ctx: Indexed projection.
+        accts: Account indices.
+
+    Returns:
+        (c0, c1) for `lockstep_rows`, or None.
+    """
+    accts = np.asarray(accts, dtype=np.int64)
+    start, end = ctx.hour_ptr[accts], ctx.hour_ptr[accts + 1]
+    has = end > start
+    if accts.size == 0 or not has.any():
+        return None
+    return int(ctx.hour_cidx[start[has]].min()), int(ctx.hour_cidx[end[has] - 1].max())
+
+
+def lockstep_rows(ctx: Context, accts: np.ndarray, window: tuple[int, int]) -> ActivityRows:
+    """Rhythm-corrected activity rows of `accts` over `window` (from `activity_window` of a
+    superset), to be paired with `lockstep_from_rows`: when one account set meets many others,
+    its rows are computed once instead of once per pair.
+
+    Args:
+        ctx: Indexed projection (with the population hour profile).
+        accts: Account indices.
+        window: (c0, c1) hour columns covering all of their activity.
+
+    Returns:
+        The rows.
+    """
+    return _rows(ctx, np.asarray(accts, dtype=np.int64), window[0], window[1])
 
 
 def lockstep_matrix(ctx: Context, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -125,16 +159,25 @@ def lockstep_matrix(ctx: Context, rows: np.ndarray, cols: np.ndarray) -> np.ndar
     """
     rows = np.asarray(rows, dtype=np.int64)
     cols = np.asarray(cols, dtype=np.int64)
-    out = np.zeros((rows.size, cols.size))
-    both = np.concatenate((rows, cols))
-    start, end = ctx.hour_ptr[both], ctx.hour_ptr[both + 1]
-    has = end > start
-    if rows.size == 0 or cols.size == 0 or not has.any():
+    window = activity_window(ctx, np.concatenate((rows, cols)))
+    if rows.size == 0 or cols.size == 0 or window is None:
+        return np.zeros((rows.size, cols.size))
+    return lockstep_from_rows(lockstep_rows(ctx, rows, window), lockstep_rows(ctx, cols, window))
+
+
+def lockstep_from_rows(a: ActivityRows, b: ActivityRows) -> np.ndarray:
+    """`lockstep_matrix` from rows computed over one common window.
+
+    Args:
+        a: Rows of the row accounts.
+        b: Rows of the column accounts (same window as `a`).
+
+    Returns:
+        Matrix of shape (rows, cols) in [0, 1].
+    """
+    out = np.zeros((a.resid.shape[0], b.resid.shape[0]))
+    if out.size == 0:
         return out
-    c0 = int(ctx.hour_cidx[start[has]].min())
-    c1 = int(ctx.hour_cidx[end[has] - 1].max())
-    a = _rows(ctx, rows, c0, c1)
-    b = _rows(ctx, cols, c0, c1)
     dot = (a.resid @ b.resid.T).astype(np.float64)
     common = a.active @ b.active.T
     lo = np.maximum(a.lo[:, None], b.lo[None, :])

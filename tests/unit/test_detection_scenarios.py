@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from app.detection import detect, evaluate, load_fixture, load_truth, ring_id
+from app.detection import attribution, detect, evaluate, load_fixture, load_truth, ring_id
 from app.detection.model import DetectionParams, DetectionResult, Ring
 
 
@@ -127,3 +128,36 @@ def test_rings_are_sorted_by_score(results: dict[str, DetectionResult]) -> None:
     for res in results.values():
         keys = [(-r.score, r.ring_id) for r in res.rings]
         assert keys == sorted(keys)
+
+
+def test_rings_beyond_the_per_node_cap_still_link_to_the_labeled_ring(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # At scale 1.0 one operator's extraction template is shared by 269 flagged rings; rings past
+    # the per-node cap used to get no link at all. Here the cap is 1, so both cells' template
+    # nodes are "heavily shared": the unlabeled cell must still link to the labeled one.
+    monkeypatch.setattr(attribution, "MAX_RINGS_PER_NODE", 1)
+    res = detect(load_fixture("two_cells"))
+    b = _ring_of(res, "twin-b-000")
+    assert b is not None and b.flagged
+    assert b.attribution is not None and b.attribution.operator == "Op-Twin"
+    assert "pc-twin-" in b.attribution.evidence[0]
+
+
+def test_heavily_shared_node_links_every_ring_to_its_anchors_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(attribution, "MAX_RINGS_PER_NODE", 3)
+    monkeypatch.setattr(attribution, "MAX_ANCHORS_PER_NODE", 2)
+    rings = np.arange(10)
+    small = attribution._node_pairs(np.array([1, 4, 6]), {})
+    assert small == [(1, 4), (1, 6), (4, 6)]
+    pairs = attribution._node_pairs(rings, {2: 0.5, 7: 0.9, 8: 0.3, 42: 1.0})
+    # Anchors: the two most confident labeled rings on this node (42 is not on it).
+    assert all(2 in p or 7 in p for p in pairs)
+    assert (0, 8) not in pairs
+    assert {r for p in pairs for r in p} == set(range(10))
+    assert all(a < b for a, b in pairs)
+    assert (2, 7) in pairs and len(pairs) == len(set(pairs)) == 9 + 9 - 1
+    # No labeled ring on the node: its first MAX_RINGS_PER_NODE rings, pairwise.
+    assert attribution._node_pairs(rings, {42: 1.0}) == [(0, 1), (0, 2), (1, 2)]
