@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import queue
+import re
 import shutil
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -62,6 +63,7 @@ def run(
     *,
     threads: int = 2,
     memory_limit: str = "6GB",
+    cluster_memory_limit: str = "1GB",
     chunk_bytes: int = 192 << 20,
     workers: int = 2,
     clusterer: PromptClusterer | None = None,
@@ -75,6 +77,9 @@ def run(
         salt: E-mail salt.
         threads: DuckDB threads.
         memory_limit: DuckDB memory limit (it spills to out_dir/.duckdb_tmp beyond it).
+        cluster_memory_limit: DuckDB's limit while prompts are clustered (never above
+            memory_limit): its buffer pool sits idle then while the clusterer grows, and DuckDB
+            hands the difference back to the system at once.
         chunk_bytes: Uncompressed bytes of lines per parse chunk (big enough for DuckDB to
             parallelise within a chunk: more than one 122,880-row group).
         workers: Processes computing prompt skeletons (1: in this process).
@@ -89,7 +94,11 @@ def run(
     out_dir.mkdir(parents=True, exist_ok=True)
     report = AggregateReport(engine="duckdb")
     timer = Timer(report)
-    clusterer = clusterer or PromptClusterer()
+    # A clusterer made here is dropped once its clusters are written, before the final
+    # aggregation queries take DuckDB's memory back; a caller's clusterer is the caller's.
+    owned: list[PromptClusterer] = [] if clusterer is not None else [PromptClusterer()]
+    clusterer = clusterer or owned[0]
+    scheme = clusterer.signature_scheme
     report.clusters_loaded = len(clusterer)
     db_path = out_dir / ".work.duckdb"
     db_path.unlink(missing_ok=True)
@@ -98,9 +107,17 @@ def run(
         pool = stack.enter_context(worker_pool(workers)) if workers > 1 else None
         con = connect(db_path, threads, memory_limit, salt)
         try:
-            _aggregate(
-                con, files, out_dir, salt, clusterer, pool, chunk_bytes, report, timer, progress
-            )
+            _parse(con, files, out_dir, salt, chunk_bytes, report, timer, progress)
+            with timer.phase("clusters"):
+                con.execute("SET memory_limit = ?", [_smaller(cluster_memory_limit, memory_limit)])
+                _cluster(con, out_dir, clusterer, pool, report, progress)
+            with timer.phase("clusters_write"):
+                write_clusters(con, out_dir, clusterer.take_new_or_changed_rows(), report)
+            del clusterer
+            owned.clear()
+            con.execute("SET memory_limit = ?", [memory_limit])
+            with timer.phase("aggregate_write"):
+                _write_outputs(con, out_dir, report)
         finally:
             con.close()
             db_path.unlink(missing_ok=True)
@@ -108,18 +125,16 @@ def run(
             shutil.rmtree(out_dir / ".duckdb_tmp", ignore_errors=True)
     report.peak_rss_bytes = rss.peak
     (out_dir / "manifest.json").write_text(
-        json.dumps(report.manifest(salt, clusterer.signature_scheme), indent=2) + "\n"
+        json.dumps(report.manifest(salt, scheme), indent=2) + "\n"
     )
     return report
 
 
-def _aggregate(
+def _parse(
     con: duckdb.DuckDBPyConnection,
     files: list[Path],
     out_dir: Path,
     salt: str,
-    clusterer: PromptClusterer,
-    pool: Pool | None,
     chunk_bytes: int,
     report: AggregateReport,
     timer: Timer,
@@ -194,17 +209,34 @@ def _aggregate(
             con.execute("CREATE OR REPLACE TEMP VIEW fast AS SELECT * FROM slow")
             con.execute(f"INSERT INTO prompt_first {firsts}")
         slow.rows_path.unlink(missing_ok=True)
-    with timer.phase("clusters"):
-        _cluster(con, out_dir, clusterer, pool, report, progress)
-    with timer.phase("aggregate_write"):
-        for name in shim.OUTPUTS:
-            target = out_dir / f"{name}.parquet"
-            sql = shim.load_sql(name, "duckdb")
-            (count,) = con.execute(
-                f"COPY ({sql}) TO ? (FORMAT parquet, COMPRESSION zstd)", [str(target)]
-            ).fetchone() or (0,)
-            report.rows[name] = int(count)
-        _write_clusters(con, out_dir, clusterer, report)
+
+
+def _write_outputs(con: duckdb.DuckDBPyConnection, out_dir: Path, report: AggregateReport) -> None:
+    for name in shim.OUTPUTS:
+        target = out_dir / f"{name}.parquet"
+        sql = shim.load_sql(name, "duckdb")
+        (count,) = con.execute(
+            f"COPY ({sql}) TO ? (FORMAT parquet, COMPRESSION zstd)", [str(target)]
+        ).fetchone() or (0,)
+        report.rows[name] = int(count)
+
+
+_SIZE_RE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGT]?)(i?)B?\s*", re.I)
+
+
+def _bytes(size: str) -> float | None:
+    """Bytes in a DuckDB size ("4GB", "1.5 GiB", "500MB"); None if it is not one."""
+    match = _SIZE_RE.fullmatch(size)
+    if match is None:
+        return None
+    number, unit, binary = match.groups()
+    return float(number) * (1024 if binary else 1000) ** "_KMGT".index(unit.upper() or "_")
+
+
+def _smaller(a: str, b: str) -> str:
+    """The smaller of two DuckDB sizes (b when either does not parse)."""
+    size_a, size_b = _bytes(a), _bytes(b)
+    return a if size_a is not None and size_b is not None and size_a < size_b else b
 
 
 @dataclass
@@ -319,15 +351,6 @@ def _cluster(
             [str(map_path)],
         )
     map_path.unlink()
-
-
-def _write_clusters(
-    con: duckdb.DuckDBPyConnection,
-    out_dir: Path,
-    clusterer: PromptClusterer,
-    report: AggregateReport,
-) -> None:
-    write_clusters(con, out_dir, clusterer.take_new_or_changed_rows(), report)
 
 
 def write_clusters(
