@@ -51,6 +51,7 @@ class Sampler:
         self.peak_tree = 0
         self.peak_neo4j = 0
         self.peak_total = 0
+        self.timeline: list[tuple[float, int, int]] = []  # (seconds, tree MB, Neo4j MB) every 5 s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -63,6 +64,7 @@ class Sampler:
         self._thread.join()
 
     def _run(self) -> None:
+        began = time.perf_counter()
         while not self._stop.is_set():
             neo4j = _neo4j_pid()
             tree = 0
@@ -83,6 +85,9 @@ class Sampler:
             self.peak_tree = max(self.peak_tree, tree)
             self.peak_neo4j = max(self.peak_neo4j, server)
             self.peak_total = max(self.peak_total, tree + server)
+            elapsed = time.perf_counter() - began
+            if not self.timeline or elapsed - self.timeline[-1][0] >= 5.0:
+                self.timeline.append((round(elapsed, 1), tree >> 20, server >> 20))
             self._stop.wait(0.5)
 
 
@@ -110,6 +115,7 @@ def run_stage(name: str, code: str, timeout: float | None = None) -> dict[str, A
         neo4j_peak_rss_mb=round(sampler.peak_neo4j / 2**20),
         total_peak_rss_mb=round(sampler.peak_total / 2**20),
         load_avg=(round(load_before, 1), round(os.getloadavg()[0], 1)),
+        rss_timeline_mb=sampler.timeline,
     )
     print(
         f"  {name:<10} {seconds:8.1f} s   stage RSS {figures['peak_rss_mb']:>6,} MB   "
@@ -117,6 +123,24 @@ def run_stage(name: str, code: str, timeout: float | None = None) -> dict[str, A
         flush=True,
     )
     return figures
+
+
+def phase_peaks(
+    timeline: list[tuple[float, int, int]], seconds: dict[str, float]
+) -> dict[str, int]:
+    """Peak stage RSS per engine phase, the phases laid end to end from the stage's start (the
+    engine runs them in this order; interpreter start-up shifts them by about a second)."""
+    peaks: dict[str, int] = {}
+    start = 0.0
+    for name in ("read_parse", "clusters", "clusters_write", "aggregate_write"):
+        end = start + float(seconds.get(name, 0.0))
+        inside = [tree for t, tree, _ in timeline if start <= t <= end]
+        # A phase shorter than the 5 s sampling step: the next sample after it starts.
+        inside = inside or [tree for t, tree, _ in timeline if t >= start][:1]
+        if inside:
+            peaks[name] = max(inside)
+        start = end
+    return peaks
 
 
 def _dir_mb(path: Path) -> float:
@@ -192,6 +216,10 @@ def main() -> None:
         }
     stages["aggregate"]["events_per_s"] = round(events / stages["aggregate"]["seconds"])
     stages["aggregate"]["engine_seconds"] = manifest.get("seconds")
+    if "rss_timeline_mb" in stages["aggregate"]:
+        stages["aggregate"]["phase_peak_rss_mb"] = phase_peaks(
+            stages["aggregate"]["rss_timeline_mb"], manifest.get("seconds", {})
+        )
 
     bench_runner(wipe=True).close()
     if args.loader == "bulk":
@@ -255,6 +283,11 @@ def main() -> None:
             f"{name:<10} {s['seconds']:>8.1f} {s.get('events_per_s', ''):>9} "
             f"{s.get('rows_per_s', ''):>8} {s['peak_rss_mb']:>7,} {s['neo4j_peak_rss_mb']:>8,}"
         )
+    agg = stages["aggregate"]
+    print(
+        f"aggregate phases (s): {agg.get('engine_seconds')}; "
+        f"peak RSS by phase (MB): {agg.get('phase_peak_rss_mb', 'not sampled (reused)')}"
+    )
     q = figures["quality"]
     print(
         f"end to end (aggregate+load+detect) {end_to_end:.1f} s; peak RSS stage+Neo4j "
