@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -91,9 +92,24 @@ class Sampler:
             self._stop.wait(0.5)
 
 
+def _neo4j_cpu() -> float:
+    pid = _neo4j_pid()
+    if not pid:
+        return 0.0
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
+        return 0.0
+    return float(times.user + times.system)
+
+
 def run_stage(name: str, code: str, timeout: float | None = None) -> dict[str, Any]:
     """Run Python code in a child; its last stdout line is JSON figures."""
     load_before = os.getloadavg()[0]
+    # CPU seconds of the stage's process tree (its pool workers are reaped by it) and of the
+    # Neo4j server: on 2 cores, 600 s of wall time is at most 1,200 CPU-s for everything.
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    neo4j_before = _neo4j_cpu()
     began = time.perf_counter()
     proc = subprocess.Popen(
         [PYTHON, "-c", code],
@@ -105,6 +121,13 @@ def run_stage(name: str, code: str, timeout: float | None = None) -> dict[str, A
     with Sampler(proc.pid) as sampler:
         out, err = proc.communicate(timeout=timeout)
     seconds = time.perf_counter() - began
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (children.ru_utime - children_before.ru_utime) + (
+        children.ru_stime - children_before.ru_stime
+    )
+    neo4j_after = _neo4j_cpu()
+    # A server restarted by the stage (bulk import) has a new pid: count its CPU from zero.
+    neo4j_cpu = neo4j_after - neo4j_before if neo4j_after >= neo4j_before else neo4j_after
     if proc.returncode != 0:
         raise SystemExit(f"stage {name} failed (exit {proc.returncode}):\n{err[-3000:]}")
     lines = [line for line in out.strip().splitlines() if line.startswith("{")]
@@ -116,10 +139,13 @@ def run_stage(name: str, code: str, timeout: float | None = None) -> dict[str, A
         total_peak_rss_mb=round(sampler.peak_total / 2**20),
         load_avg=(round(load_before, 1), round(os.getloadavg()[0], 1)),
         rss_timeline_mb=sampler.timeline,
+        cpu_seconds=round(cpu, 1),
+        neo4j_cpu_seconds=round(neo4j_cpu, 1),
     )
     print(
         f"  {name:<10} {seconds:8.1f} s   stage RSS {figures['peak_rss_mb']:>6,} MB   "
-        f"Neo4j RSS {figures['neo4j_peak_rss_mb']:>6,} MB   load {figures['load_avg']}",
+        f"Neo4j RSS {figures['neo4j_peak_rss_mb']:>6,} MB   CPU {cpu:,.0f} s + Neo4j "
+        f"{neo4j_cpu:,.0f} s   load {figures['load_avg']}",
         flush=True,
     )
     return figures
@@ -277,11 +303,13 @@ def main() -> None:
     print(f"\nevents {events:,}, aggregate rows {rows:,}, Neo4j store {figures['store_mb']:,} MB")
     print(
         f"{'stage':<10} {'seconds':>8} {'events/s':>9} {'rows/s':>8} {'RSS MB':>7} {'Neo4j MB':>8}"
+        f" {'CPU s':>7} {'Neo4j CPU s':>11}"
     )
     for name, s in stages.items():
         print(
             f"{name:<10} {s['seconds']:>8.1f} {s.get('events_per_s', ''):>9} "
             f"{s.get('rows_per_s', ''):>8} {s['peak_rss_mb']:>7,} {s['neo4j_peak_rss_mb']:>8,}"
+            f" {s.get('cpu_seconds', ''):>7} {s.get('neo4j_cpu_seconds', ''):>11}"
         )
     agg = stages["aggregate"]
     print(
