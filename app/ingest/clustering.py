@@ -22,10 +22,16 @@ persisted records is the same as within one run.
 
 Memory: millions of distinct benign prompts each become a singleton cluster, so the
 per-cluster state is kept in flat arrays instead of Python objects: the signature as uint32
-rows in fixed-size numpy blocks, the id as one uint64, one byte of flags, and the skeleton
-index and LSH band tables as sorted uint64/uint32 arrays fronted by a small dict buffer
-(`_U64Index`). Sample texts are kept only until they are handed out for persistence, except
-for clusters with more than one skeleton. See bench/clustering.py for measured figures.
+rows in fixed-size numpy blocks, the id as one uint64, one byte of flags, one pending byte, and
+the skeleton index and LSH band table as sorted uint64/uint32 arrays fronted by a small buffer
+(`_U64Index`: a dict; `_BandIndex`: numpy arrays the compiled search reads). Sample texts
+(UTF-8 in one bytearray, `_Samples`) are kept only until they are handed out for persistence,
+except for clusters with more than one skeleton. See bench/clustering.py and
+bench/cluster_prompts.py for measured figures.
+
+Speed: the sequential part of the slow path (LSH candidates, ranking, verification, new
+clusters' bands into the buffer) runs in one numba-compiled loop per batch (`_lsh_assign`),
+which gives the same result as checking every skeleton in order in Python.
 
 The clusterer is not thread-safe; one ingest process owns one instance.
 """
@@ -42,6 +48,8 @@ from itertools import chain, islice
 
 import numpy as np
 from datasketch import MinHash
+from numba import njit, types
+from numba.typed import List as TypedList
 
 __all__ = [
     "DEFAULT_MIN_SHARED",
@@ -418,6 +426,7 @@ _SHINGLE_MULT = np.array(
 )
 _EMPTY_KEYS = np.empty(0, dtype=np.uint64)
 _EMPTY_VALS = np.empty(0, dtype=np.uint32)
+_EMPTY_FLAGS = np.empty(0, dtype=np.uint8)
 
 
 class _U64Index:
@@ -456,18 +465,6 @@ class _U64Index:
         else:
             self._buf[key] = val
         self._n_buf += 1
-        if self._n_buf >= max(self._min_buffer, len(self._keys) >> 4):
-            self.flush()
-
-    def add_all(self, keys: list[int], val: int) -> None:
-        """Add `val` under each of `keys` (one cluster's LSH bands)."""
-        buf = self._buf
-        for key in keys:
-            if key in buf:
-                self._multi.setdefault(key, []).append(val)
-            else:
-                buf[key] = val
-        self._n_buf += len(keys)
         if self._n_buf >= max(self._min_buffer, len(self._keys) >> 4):
             self.flush()
 
@@ -518,27 +515,6 @@ class _U64Index:
             return _EMPTY_VALS
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
-    def sorted_ranges(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """[lo, hi) positions of each of `keys` in the sorted arrays (valid for `generation`)."""
-        stored = self._keys
-        if not len(stored):
-            empty = np.zeros(keys.shape, dtype=np.intp)
-            return empty, empty
-        # Probing in sorted order walks the big array forwards (cache-friendly); a batch's
-        # probes in random order cost a cache miss per bisection step.
-        flat = keys.ravel()
-        order = np.argsort(flat)
-        probes = flat[order]
-        lo = np.empty(len(flat), dtype=np.intp)
-        hi = np.empty(len(flat), dtype=np.intp)
-        lo[order] = stored.searchsorted(probes, side="left")
-        hi[order] = stored.searchsorted(probes, side="right")
-        return lo.reshape(keys.shape), hi.reshape(keys.shape)
-
-    def values_at(self, positions: np.ndarray) -> np.ndarray:
-        """Values at positions of the sorted arrays."""
-        return self._vals[positions]
-
     def get_buffered(self, keys: list[int], cap: int) -> list[int]:
         """The buffer part of `get_many(keys, cap)`."""
         found: list[int] = []
@@ -582,62 +558,487 @@ class _U64Index:
         self._vals = np.insert(self._vals, at, vals)
 
 
-class _StoredHits:
-    """LSH hits in the sorted arrays of the band index for batch items `first`.., verified.
+_SIG_SHIFT = 12  # _SIG_BLOCK == 1 << _SIG_SHIFT: the kernel finds rows by shift and mask
 
-    For every (item, candidate cluster) pair: how many of the item's bands hit it (each bucket
-    read at most `_BUCKET_CAP` deep, as `get_many`) and how many signature values agree, all
-    computed with a few array operations for the batch. Valid while the index's generation is
-    unchanged (a merge moves buffered entries into the arrays).
+
+@njit(cache=True)
+def _slot_of(slot_key: np.ndarray, slot_head: np.ndarray, key: np.uint64) -> np.int64:
+    """Slot of `key` in the buffer's open-addressing table, or of the empty slot it would take."""
+    mask = np.uint64(len(slot_key) - 1)
+    s = np.int64(key & mask)
+    while slot_head[s] >= 0 and slot_key[s] != key:
+        s = np.int64(np.uint64(s + 1) & mask)
+    return s
+
+
+@njit(cache=True)
+def _buffer_add(
+    key: np.uint64,
+    val: int,
+    ent_key: np.ndarray,
+    ent_val: np.ndarray,
+    ent_next: np.ndarray,
+    slot_key: np.ndarray,
+    slot_head: np.ndarray,
+    slot_tail: np.ndarray,
+    n_ent: int,
+) -> None:
+    # Entries of one key are chained in insertion order (head to tail), as the dict buffer of
+    # _U64Index kept them: a capped read takes the oldest ones.
+    s = _slot_of(slot_key, slot_head, key)
+    if slot_head[s] < 0:
+        slot_key[s] = key
+        slot_head[s] = n_ent
+    else:
+        ent_next[slot_tail[s]] = n_ent
+    slot_tail[s] = n_ent
+    ent_key[n_ent] = key
+    ent_val[n_ent] = val
+    ent_next[n_ent] = -1
+
+
+@njit(cache=True)
+def _buffer_rebuild(
+    n_ent: int,
+    ent_key: np.ndarray,
+    ent_val: np.ndarray,
+    ent_next: np.ndarray,
+    slot_key: np.ndarray,
+    slot_head: np.ndarray,
+    slot_tail: np.ndarray,
+) -> None:
+    """Re-adds the first n_ent entries (in order) into empty, larger arrays."""
+    keys = ent_key[:n_ent].copy()
+    vals = ent_val[:n_ent].copy()
+    for e in range(n_ent):
+        _buffer_add(keys[e], vals[e], ent_key, ent_val, ent_next, slot_key, slot_head, slot_tail, e)
+
+
+@njit(cache=True)
+def _lsh_assign(
+    start: int,
+    band_keys: np.ndarray,
+    sigs: np.ndarray,
+    need: np.ndarray,
+    item_ids: np.ndarray,
+    keys: np.ndarray,
+    vals: np.ndarray,
+    directory: np.ndarray,
+    dir_shift: np.uint64,
+    ent_key: np.ndarray,
+    ent_val: np.ndarray,
+    ent_next: np.ndarray,
+    slot_key: np.ndarray,
+    slot_head: np.ndarray,
+    slot_tail: np.ndarray,
+    buf_state: np.ndarray,
+    flush_at: int,
+    blocks: TypedList,
+    ids: np.ndarray,
+    n0: int,
+    scratch: np.ndarray,
+    touched: np.ndarray,
+    result: np.ndarray,
+    created: np.ndarray,
+    created_item: np.ndarray,
+    n_created: int,
+    cap: int,
+    max_cand: int,
+) -> tuple[int, int, int]:
+    """The LSH match of batch items start.. in order, each one looked up after the ones before
+    it were assigned (what `_BandIndex.get_many` followed by a ranking and a check of each
+    candidate's signature in Python would give; tests/unit/test_clustering.py has that).
+
+    `directory[p]` is the first position in the sorted arrays of the keys whose top bits
+    (key >> dir_shift) are p, so a lookup bisects a few dozen entries. Per item: the values under each of its band keys, at most
+    `cap` from the sorted arrays and at most `cap` from the buffer (each part oldest first),
+    counted per cluster; when more than `max_cand` clusters are hit, the ones with most hits,
+    then smallest id; the one of those with most agreeing signature values (then smallest id)
+    is the match if it reaches the item's `need`. An item without a match becomes cluster
+    n0 + n_created: its bands go into the buffer. Stops after the item whose bands make the
+    buffer due for a merge (`flush_at` entries), so that the caller merges before the next
+    item is looked up.
+
+    Returns:
+        (end, n_created, candidates checked) for items start..end-1; result[j] is the
+        cluster index of item j, created[j] whether it was created.
+    """
+    n_items, n_bands = band_keys.shape
+    n_perm = sigs.shape[1]
+    n_keys = len(keys)
+    block_mask = (1 << _SIG_SHIFT) - 1
+    checked = 0
+    hist = np.zeros(2 * n_bands * cap + 1, dtype=np.int64)
+    for j in range(start, n_items):
+        match = -1
+        if need[j] <= n_perm:
+            m = 0
+            for b in range(n_bands):
+                k = band_keys[j, b]
+                pre = np.int64(k >> dir_shift)
+                lo = directory[pre]
+                lo += np.searchsorted(keys[lo : directory[pre + 1]], k)
+                e = lo
+                while e < n_keys and keys[e] == k and e - lo < cap:
+                    v = vals[e]
+                    if scratch[v] == 0:
+                        touched[m] = v
+                        m += 1
+                    scratch[v] += 1
+                    e += 1
+                s = _slot_of(slot_key, slot_head, k)
+                e = slot_head[s]
+                c = 0
+                while e >= 0 and c < cap:
+                    v = ent_val[e]
+                    if scratch[v] == 0:
+                        touched[m] = v
+                        m += 1
+                    scratch[v] += 1
+                    e = ent_next[e]
+                    c += 1
+            if m:
+                # Ranking: all hit clusters, or the max_cand best (most hits, then smallest id).
+                cands = touched[:m].copy()
+                if m > max_cand:
+                    top_hits = 0
+                    for t in range(m):
+                        h = scratch[cands[t]]
+                        hist[h] += 1
+                        top_hits = max(top_hits, h)
+                    level = top_hits
+                    above = 0
+                    while above + hist[level] < max_cand:
+                        above += hist[level]
+                        level -= 1
+                    for h in range(top_hits + 1):
+                        hist[h] = 0
+                    chosen = np.empty(max_cand, dtype=np.int64)
+                    at_level = np.empty(m, dtype=np.int64)
+                    level_ids = np.empty(m, dtype=np.uint64)
+                    n_chosen = 0
+                    n_level = 0
+                    for t in range(m):
+                        c_idx = cands[t]
+                        h = scratch[c_idx]
+                        if h > level:
+                            chosen[n_chosen] = c_idx
+                            n_chosen += 1
+                        elif h == level:
+                            at_level[n_level] = c_idx
+                            level_ids[n_level] = (
+                                ids[c_idx] if c_idx < n0 else item_ids[created_item[c_idx - n0]]
+                            )
+                            n_level += 1
+                    order = np.argsort(level_ids[:n_level])
+                    for t in range(max_cand - n_chosen):
+                        chosen[n_chosen + t] = at_level[order[t]]
+                    cands = chosen
+                for t in range(m):
+                    scratch[touched[t]] = 0
+                checked += len(cands)
+                best_agree = -1
+                best_id = np.uint64(0)
+                for t in range(len(cands)):
+                    c_idx = cands[t]
+                    if c_idx < n0:
+                        row = blocks[c_idx >> _SIG_SHIFT][c_idx & block_mask]
+                        c_id = ids[c_idx]
+                    else:
+                        row = sigs[created_item[c_idx - n0]]
+                        c_id = item_ids[created_item[c_idx - n0]]
+                    agree = 0
+                    for p in range(n_perm):
+                        if row[p] == sigs[j, p]:
+                            agree += 1
+                    if agree > best_agree or (agree == best_agree and c_id < best_id):
+                        best_agree = agree
+                        best_id = c_id
+                        match = c_idx
+                if best_agree < need[j]:
+                    match = -1
+        if match >= 0:
+            result[j] = match
+            created[j] = False
+            continue
+        idx = n0 + n_created
+        created_item[n_created] = j
+        n_created += 1
+        result[j] = idx
+        created[j] = True
+        n_ent = buf_state[0]
+        for b in range(n_bands):
+            _buffer_add(
+                band_keys[j, b],
+                idx,
+                ent_key,
+                ent_val,
+                ent_next,
+                slot_key,
+                slot_head,
+                slot_tail,
+                n_ent,
+            )
+            n_ent += 1
+        buf_state[0] = n_ent
+        if n_ent >= flush_at:
+            return j + 1, n_created, checked
+    return n_items, n_created, checked
+
+
+class _BandIndex:
+    """The LSH band table: band key (uint64) -> cluster index, read by `_lsh_assign`.
+
+    Same layout and merge rule as `_U64Index` (sorted arrays, merged into when the buffer
+    reaches 1/16 of them, at least `min_buffer` entries), but the buffer is an insertion-order
+    entry list chained per key through an open-addressing table in numpy arrays, so that the
+    compiled kernel can read and extend it: 16 bytes an entry and 16 a table slot (2 to 4 slots
+    an entry), allocated for a full buffer at each merge.
     """
 
-    __slots__ = ("agree", "bounds", "cands", "first", "hits")
+    __slots__ = (
+        "_ent_key",
+        "_ent_next",
+        "_ent_val",
+        "_keys",
+        "_min_buffer",
+        "_slot_head",
+        "_slot_key",
+        "_slot_tail",
+        "_spare",
+        "_vals",
+        "dir_shift",
+        "directory",
+        "generation",
+        "state",
+    )
 
-    def __init__(
-        self,
-        clusterer: PromptClusterer,
-        index: _U64Index,
-        sigs: np.ndarray,
-        band_keys: np.ndarray,
-        first: int,
-    ) -> None:
-        self.first = first
-        n = len(band_keys) - first
-        lo, hi = index.sorted_ranges(band_keys[first:])
-        depth = np.minimum(hi - lo, _BUCKET_CAP).ravel()
-        hit = np.flatnonzero(depth)
-        if not len(hit):
-            self.cands: list[int] = []
-            self.hits: list[int] = []
-            self.agree: list[int] = []
-            self.bounds: list[int] = [0] * (n + 1)
-            return
-        lens = depth[hit]
-        total = int(lens.sum())
-        # Positions lo .. lo + depth - 1 of each hit bucket, and the item each belongs to.
-        starts = np.repeat(lo.ravel()[hit] - np.cumsum(lens) + lens, lens)
-        pos = starts + np.arange(total, dtype=np.intp)
-        item = np.repeat(hit // band_keys.shape[1], lens)
-        vals = index.values_at(pos)
-        pairs, counts = np.unique(
-            (item.astype(np.uint64) << _U64(32)) | vals.astype(np.uint64), return_counts=True
+    def __init__(self, bands: int, min_buffer: int = 1 << 15) -> None:
+        self._keys: np.ndarray = _EMPTY_KEYS
+        self._vals: np.ndarray = _EMPTY_VALS
+        self._min_buffer = min_buffer
+        self._spare = bands  # one cluster's entries may go past the flush mark
+        self.state = np.zeros(1, dtype=np.int64)  # [buffered entries], updated by the kernel
+        self.generation = 0
+        self._index_prefixes()
+        self._alloc(self.flush_at() + bands)
+
+    def __len__(self) -> int:
+        return len(self._keys) + int(self.state[0])
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the sorted arrays and the buffer's arrays."""
+        return int(
+            self._keys.nbytes
+            + self._vals.nbytes
+            + self._ent_key.nbytes
+            + self._ent_val.nbytes
+            + self._ent_next.nbytes
+            + self._slot_key.nbytes
+            + self._slot_head.nbytes
+            + self._slot_tail.nbytes
         )
-        owners = (pairs >> _U64(32)).astype(np.intp)
-        cands = (pairs & _U64(0xFFFFFFFF)).astype(np.intp)
-        # Only an item's best _MAX_CANDIDATES here (most bands, then smallest id) can be among
-        # its checked candidates: buffered hits are other clusters (a cluster's bands are all in
-        # the buffer or all in the arrays), so they cannot lift one ranked lower above these.
-        ids = np.frombuffer(clusterer._ids, dtype=np.uint64)[cands]
-        rank_order = np.lexsort((ids, -counts, owners))
-        first_of_owner = np.searchsorted(owners[rank_order], owners[rank_order], side="left")
-        keep = np.sort(rank_order[np.arange(len(rank_order)) - first_of_owner < _MAX_CANDIDATES])
-        owners, cands, counts = owners[keep], cands[keep], counts[keep]
-        rows = clusterer._sig_rows(cands)
-        agree = np.count_nonzero(rows == sigs[first + owners], axis=1)
-        self.cands = cands.tolist()
-        self.hits = counts.tolist()
-        self.agree = agree.tolist()
-        self.bounds = np.searchsorted(owners, np.arange(n + 1)).tolist()
+
+    def flush_at(self) -> int:
+        """Buffered entries at which the buffer is merged into the arrays."""
+        return max(self._min_buffer, len(self._keys) >> 4)
+
+    def kernel_args(
+        self,
+    ) -> tuple[
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+        np.uint64,
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+    ]:
+        """The arrays `_lsh_assign` reads and extends (sorted arrays, buffer, state)."""
+        return (
+            self._keys,
+            self._vals,
+            self.directory,
+            self.dir_shift,
+            self._ent_key,
+            self._ent_val,
+            self._ent_next,
+            self._slot_key,
+            self._slot_head,
+            self._slot_tail,
+            self.state,
+        )
+
+    def add_many(self, keys: np.ndarray, vals: np.ndarray) -> None:
+        """Merge many entries straight into the sorted arrays (bulk load)."""
+        if len(keys):
+            self._merge(keys.astype(np.uint64, copy=False), vals.astype(np.uint32, copy=False))
+            self._grow()
+
+    def _index_prefixes(self) -> None:
+        # Band keys are uniform 64-bit hashes: a directory of ~16 keys per top-bits prefix
+        # turns a lookup's bisection of the whole array (a cache miss a step at tens of
+        # millions of entries) into one of a few dozen entries.
+        bits = max(1, (len(self._keys) // 16).bit_length())
+        self.dir_shift = np.uint64(64 - bits)
+        counts = np.bincount((self._keys >> self.dir_shift).astype(np.intp), minlength=1 << bits)
+        self.directory = np.zeros((1 << bits) + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.directory[1:])
+
+    def get_many(self, keys: np.ndarray, cap: int) -> np.ndarray:
+        """Values stored under any of `keys`, at most `cap` per key from the buffer and `cap`
+        from the arrays (a value found under several keys appears several times)."""
+        found: list[int] = []
+        for key in keys.tolist():
+            k = _U64(key)
+            e = int(self._slot_head[_slot_of(self._slot_key, self._slot_head, k)])
+            for _ in range(cap):
+                if e < 0:
+                    break
+                found.append(int(self._ent_val[e]))
+                e = int(self._ent_next[e])
+            lo = int(self._keys.searchsorted(k))
+            hi = int(self._keys.searchsorted(k, side="right"))
+            found += self._vals[lo : min(hi, lo + cap)].tolist()
+        return np.array(found, dtype=np.uint32)
+
+    def flush(self) -> None:
+        n = int(self.state[0])
+        if not n:
+            return
+        keys, vals = self._ent_key[:n].copy(), self._ent_val[:n].copy()
+        self._merge(keys, vals)
+        self.state[0] = 0
+        self._alloc(self.flush_at() + self._spare)
+
+    def _alloc(self, entries: int) -> None:
+        # Entry numbers and cluster indices fit 32 bits (the buffer holds at most 1/16 of the
+        # arrays, and cluster indices are uint32 in them too).
+        self._ent_key = np.zeros(entries, dtype=np.uint64)
+        self._ent_val = np.zeros(entries, dtype=np.uint32)
+        self._ent_next = np.full(entries, -1, dtype=np.int32)
+        slots = 1 << max(4, (2 * entries - 1).bit_length())  # load factor <= 1/2
+        self._slot_key = np.zeros(slots, dtype=np.uint64)
+        self._slot_head = np.full(slots, -1, dtype=np.int32)
+        self._slot_tail = np.full(slots, -1, dtype=np.int32)
+
+    def _grow(self) -> None:
+        # A bulk merge raises the flush mark: the buffer must hold up to the new one.
+        entries = self.flush_at() + self._spare
+        if entries <= len(self._ent_key):
+            return
+        n = int(self.state[0])
+        old_key, old_val = self._ent_key[:n].copy(), self._ent_val[:n].copy()
+        self._alloc(entries)
+        self._ent_key[:n], self._ent_val[:n] = old_key, old_val
+        _buffer_rebuild(
+            n,
+            self._ent_key,
+            self._ent_val,
+            self._ent_next,
+            self._slot_key,
+            self._slot_head,
+            self._slot_tail,
+        )
+
+    def _merge(self, keys: np.ndarray, vals: np.ndarray) -> None:
+        self.generation += 1
+        order = np.argsort(keys, kind="stable")
+        keys, vals = keys[order], vals[order]
+        if not len(self._keys):
+            self._keys, self._vals = keys, vals
+            self._index_prefixes()
+            return
+        # np.insert is a linear merge of a small sorted batch into the big sorted arrays.
+        at = self._keys.searchsorted(keys, side="right")
+        self._keys = np.insert(self._keys, at, keys)
+        self._vals = np.insert(self._vals, at, vals)
+        self._index_prefixes()
+
+
+_SAMPLE_SLACK = 1 << 20  # dead sample bytes tolerated before a compaction
+
+
+class _Samples:
+    """Sample texts by cluster index: UTF-8 in one bytearray, an offset and a length per cluster
+    in arrays (10 bytes a cluster plus the text, instead of a str object and a dict item: about
+    120 bytes less a pending cluster, 1.66M of them at scale 1.0).
+
+    Replaced or dropped texts stay in the bytearray until the dead part outweighs the live
+    one; then the live texts are copied into a new one (on a write, so that dropping every
+    sample after an aggregate's single `take_new_or_changed` costs nothing)."""
+
+    __slots__ = ("_count", "_data", "_dead", "_len", "_off")
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._off = array("Q")
+        self._len = array("H")  # byte length + 1; 0: no sample
+        self._count = 0
+        self._dead = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __contains__(self, idx: int) -> bool:
+        return idx < len(self._len) and self._len[idx] > 0
+
+    def get(self, idx: int) -> str:
+        """The sample of cluster `idx`, "" if it has none."""
+        if idx >= len(self._len) or not self._len[idx]:
+            return ""
+        start = self._off[idx]
+        return self._data[start : start + self._len[idx] - 1].decode("utf-8", "surrogatepass")
+
+    def texts(self) -> list[str]:
+        return [self.get(idx) for idx in range(len(self._len)) if self._len[idx]]
+
+    def set(self, idx: int, text: str) -> None:
+        raw = text.encode("utf-8", "surrogatepass")  # SAMPLE_CHARS chars: < 2**16 - 1 bytes
+        if self._dead > max(_SAMPLE_SLACK, len(self._data) - self._dead):
+            self._compact()
+        if idx >= len(self._len):
+            grow = idx + 1 - len(self._len)
+            self._off.frombytes(bytes(8 * grow))
+            self._len.frombytes(bytes(2 * grow))
+        self.pop(idx)
+        self._off[idx] = len(self._data)
+        self._len[idx] = len(raw) + 1
+        self._data += raw
+        self._count += 1
+
+    def setdefault(self, idx: int, text: str) -> None:
+        if idx not in self:
+            self.set(idx, text)
+
+    def pop(self, idx: int) -> None:
+        if idx < len(self._len) and self._len[idx]:
+            self._dead += self._len[idx] - 1
+            self._len[idx] = 0
+            self._count -= 1
+            if not self._count:
+                self._data = bytearray()
+                self._dead = 0
+
+    @property
+    def nbytes(self) -> int:
+        return len(self._data) + 8 * len(self._off) + 2 * len(self._len)
+
+    def _compact(self) -> None:
+        data, off, lens = bytearray(), self._off, self._len
+        old = self._data
+        for idx in range(len(lens)):
+            if lens[idx]:
+                start = off[idx]
+                off[idx] = len(data)
+                data += old[start : start + lens[idx] - 1]
+        self._data = data
+        self._dead = 0
 
 
 # ------------------------------------------------------------------------- clusterer
@@ -821,12 +1222,18 @@ class PromptClusterer:
         self._ids = array("Q")  # cluster index -> id hash (the first skeleton's hash)
         self._flags = bytearray()  # cluster index -> extraction flag
         self._sig_blocks: list[np.ndarray] = []
+        # The same blocks for the compiled LSH kernel (it shares their memory).
+        self._sig_list = TypedList.empty_list(types.uint32[:, ::1])
         self._skeletons = _U64Index()  # skeleton hash -> cluster index
-        self._lsh = _U64Index()  # band key -> cluster index
+        self._lsh = _BandIndex(self.bands)  # band key -> cluster index
+        # Per-cluster hit counters of the LSH kernel (zero between items) and its hit list.
+        self._scratch = np.zeros(0, dtype=np.int32)
+        self._touched = np.zeros(2 * self.bands * _BUCKET_CAP, dtype=np.int64)
         self._hot: dict[int, str] = {}  # skeleton hash -> cluster id, for repeat skeletons
         self._extra: dict[int, list[int]] = {}  # further skeleton hashes, bounded
-        self._samples: dict[int, str] = {}  # pending and multi-skeleton clusters only
-        self._pending: dict[int, None] = {}  # ordered set of created/changed cluster indices
+        self._samples = _Samples()  # pending and multi-skeleton clusters only
+        # Cluster index -> created or changed since the last take (one byte, not a dict item).
+        self._pending = bytearray()
         self.fast_hits = 0  # assign() calls answered from a known skeleton
         self.joins = 0  # new skeletons that joined an existing cluster through LSH
         self.candidates_checked = 0  # LSH candidates verified on the full signature
@@ -873,17 +1280,9 @@ class PromptClusterer:
             self._hot[key] = cid
             return cid
         sig, shingles = self._signature(skeleton)
-        band_keys = self._band_keys(sig[None, :])[0]
-        need = self._min_agree
-        if shingles:
-            need = max(need, -(-self.num_perm * self.min_shared // shingles))
-        idx = self._best_match(sig, band_keys, need) if need <= self.num_perm else None
-        if idx is None:
-            idx = self._create(key, sig, band_keys, prompt)
-        else:
-            self.joins += 1
-            self._join(idx, key, prompt)
-        return _format_id(self._ids[idx])
+        out = [""]
+        self._assign_new([0], [key], [prompt], sig[None, :], np.array([shingles]), None, None, out)
+        return out[0]
 
     def assign_batch(
         self,
@@ -898,8 +1297,8 @@ class PromptClusterer:
         Only the first occurrence of a skeleton that is not yet indexed needs the slow path;
         assigning one new skeleton never indexes another, so those can be found up front and
         their MinHash signatures and band keys computed together (vectorised), and their LSH
-        buckets in the sorted index looked up in one search. The sequential part that remains
-        is the candidate check and the bookkeeping, in input order.
+        buckets in the sorted index looked up in one search. The sequential part that remains,
+        the candidate check (compiled, `_lsh_assign`) and the bookkeeping, runs in input order.
 
         Args:
             prompts: Prompt texts.
@@ -959,77 +1358,70 @@ class PromptClusterer:
         prompts: list[str],
         sigs: np.ndarray,
         shingles: np.ndarray,
-        band_keys: np.ndarray,
+        band_keys: np.ndarray | None,
         flags: list[bool] | None,
         out: list[str],
     ) -> None:
+        """Assign the new skeletons at positions `order` (signatures `sigs`) in order: the LSH
+        search runs in `_lsh_assign`, stopping only where the band index is due for a merge;
+        the bookkeeping of each stretch follows in input order."""
+        n = len(order)
+        if band_keys is None:
+            band_keys = self._band_keys(sigs)
+        num_perm = self.num_perm
+        counts = np.asarray(shingles, dtype=np.int64)
+        need = np.where(
+            counts > 0,
+            np.maximum(self._min_agree, -(-num_perm * self.min_shared // np.maximum(counts, 1))),
+            self._min_agree,
+        ).astype(np.int64)
+        item_ids = np.fromiter((keys[i] for i in order), dtype=np.uint64, count=n)
+        result = np.empty(n, dtype=np.int64)
+        created = np.zeros(n, dtype=np.bool_)
+        created_item = np.empty(n, dtype=np.int64)
+        sigs = np.ascontiguousarray(sigs, dtype=np.uint32)
+        band_keys = np.ascontiguousarray(band_keys, dtype=np.uint64)
         lsh = self._lsh
-        generation = lsh.generation
-        stored = _StoredHits(self, lsh, sigs, band_keys, 0)
-        band_lists = band_keys.tolist()
-        shingle_counts = shingles.tolist()
-        num_perm, min_shared = self.num_perm, self.min_shared
-        for j, i in enumerate(order):
-            if lsh.generation != generation:
-                # A merge moved the buffer into the sorted arrays: look the rest up again.
-                generation = lsh.generation
-                stored = _StoredHits(self, lsh, sigs, band_keys, j)
-            need = self._min_agree
-            n_shingles = shingle_counts[j]
-            if n_shingles:
-                need = max(need, -(-num_perm * min_shared // n_shingles))
-            idx = None
-            if need <= num_perm:
-                idx = self._best_in_batch(sigs[j], band_lists[j], stored, j, need)
-            if idx is None:
-                idx = self._create(
-                    keys[i], sigs[j], band_keys[j], prompts[i], None if flags is None else flags[j]
-                )
-            else:
-                self.joins += 1
-                self._join(idx, keys[i], prompts[i], None if flags is None else flags[j])
-            out[i] = _format_id(self._ids[idx])
-
-    def _best_in_batch(
-        self, sig: np.ndarray, bands: list[int], stored: _StoredHits, j: int, need: int
-    ) -> int | None:
-        """`_best_match` for batch item j: hits in the sorted index come verified from
-        `stored`, hits in the buffer (clusters created since the last merge) are checked here."""
-        hits: dict[int, int] = {}
-        agree: dict[int, int] = {}
-        lo, hi = stored.bounds[j - stored.first], stored.bounds[j - stored.first + 1]
-        if lo < hi:
-            for cand, n, a in zip(
-                stored.cands[lo:hi], stored.hits[lo:hi], stored.agree[lo:hi], strict=True
-            ):
-                hits[cand] = n
-                agree[cand] = a
-        buffered = self._lsh.get_buffered(bands, _BUCKET_CAP)
-        if buffered:
-            for cand in buffered:
-                hits[cand] = hits.get(cand, 0) + 1
-            fresh = [c for c in hits if c not in agree]
-            if len(fresh) == 1:
-                agree[fresh[0]] = int(np.count_nonzero(self._sig_row(fresh[0]) == sig))
-            elif fresh:
-                rows = np.stack([self._sig_row(c) for c in fresh])
-                agree.update(
-                    zip(fresh, np.count_nonzero(rows == sig, axis=1).tolist(), strict=True)
-                )
-        if not hits:
-            return None
-        idxs = list(hits)
-        if len(idxs) > _MAX_CANDIDATES:
-            # Clusters sharing more bands are likelier true matches; ids break ties so the
-            # choice does not depend on the order clusters were loaded in.
-            idxs.sort(key=lambda c: (-hits[c], self._ids[c]))
-            idxs = idxs[:_MAX_CANDIDATES]
-        self.candidates_checked += len(idxs)
-        top = max(agree[c] for c in idxs)
-        if top < need:
-            return None
-        # Ties go to the smaller id, so the choice does not depend on load order.
-        return min((c for c in idxs if agree[c] == top), key=lambda c: self._ids[c])
+        j = 0
+        while j < n:
+            n0 = len(self._ids)
+            if len(self._scratch) < n0 + n:
+                self._scratch = np.zeros(max(n0 + n, 2 * len(self._scratch)), dtype=np.int32)
+            ids = np.frombuffer(self._ids, dtype=np.uint64) if n0 else _EMPTY_KEYS
+            end, _, checked = _lsh_assign(
+                j,
+                band_keys,
+                sigs,
+                need,
+                item_ids,
+                *lsh.kernel_args(),
+                lsh.flush_at(),
+                self._sig_list,
+                ids,
+                n0,
+                self._scratch,
+                self._touched,
+                result,
+                created,
+                created_item,
+                0,
+                _BUCKET_CAP,
+                _MAX_CANDIDATES,
+            )
+            del ids  # a live view of the id array would forbid appending to it
+            self.candidates_checked += checked
+            for jj in range(j, end):
+                i = order[jj]
+                flag = None if flags is None else flags[jj]
+                if created[jj]:
+                    self._create(keys[i], sigs[jj], prompts[i], flag)
+                else:
+                    self.joins += 1
+                    self._join(int(result[jj]), keys[i], prompts[i], flag)
+                out[i] = _format_id(self._ids[int(result[jj])])
+            if end < n or lsh.state[0] >= lsh.flush_at():
+                lsh.flush()
+            j = end
 
     def load(self, records: Iterable[ClusterRecord]) -> None:
         """Restore persisted clusters (may be called more than once; duplicates merge).
@@ -1064,7 +1456,7 @@ class PromptClusterer:
             if extra:
                 self._extra[idx] = extra
                 if sample:
-                    self._samples[idx] = sample[:SAMPLE_CHARS]
+                    self._samples.set(idx, sample[:SAMPLE_CHARS])
             chunk_rows.append(sig)
             if len(chunk_rows) >= _SIG_BLOCK:
                 chunk_keys.append(self._band_keys(np.stack(chunk_rows)).ravel())
@@ -1086,11 +1478,11 @@ class PromptClusterer:
         Returns:
             The records, in cluster creation order.
         """
-        records = [self._record(idx) for idx in sorted(self._pending)]
-        for idx in self._pending:
+        order = self._take_pending()
+        records = [self._record(idx) for idx in order]
+        for idx in order:
             if idx not in self._extra:
-                self._samples.pop(idx, None)
-        self._pending.clear()
+                self._samples.pop(idx)
         return records
 
     def take_new_or_changed_rows(self) -> list[dict[str, object]]:
@@ -1102,9 +1494,8 @@ class PromptClusterer:
             {"cluster_id", "signature", "skeleton_hashes", "sample", "extraction"} per cluster,
             in cluster creation order.
         """
-        order = sorted(self._pending)
+        order = self._take_pending()
         if not order:
-            self._pending.clear()
             return []
         sig_hex = self._sig_rows(np.array(order, dtype=np.intp)).astype("<u4").tobytes().hex()
         width = 8 * self.num_perm
@@ -1117,24 +1508,34 @@ class PromptClusterer:
                     "cluster_id": _format_id(key),
                     "signature": sig_hex[n * width : (n + 1) * width],
                     "skeleton_hashes": [f"{h:016x}" for h in (key, *extra.get(idx, ()))],
-                    "sample": samples.get(idx, ""),
+                    "sample": samples.get(idx),
                     "extraction": bool(flags[idx]),
                 }
             )
         for idx in order:
             if idx not in extra:
-                samples.pop(idx, None)
-        self._pending.clear()
+                samples.pop(idx)
         return rows
 
+    def _take_pending(self) -> list[int]:
+        """Indices of the clusters created or changed since the last call, ascending."""
+        flags = np.frombuffer(self._pending, dtype=np.uint8) if self._pending else _EMPTY_FLAGS
+        order: list[int] = np.flatnonzero(flags).tolist()
+        del flags  # a live view would forbid growing the bytearray
+        if order:
+            self._pending = bytearray(len(self._pending))
+        return order
+
     def memory_bytes(self) -> int:
-        """Approximate bytes held by the numpy/array state (dict buffers not counted)."""
+        """Approximate bytes held by the numpy/array state, samples included (dicts not counted)."""
         return (
             self._ids.buffer_info()[1] * self._ids.itemsize
             + len(self._flags)
+            + len(self._pending)
             + sum(block.nbytes for block in self._sig_blocks)
             + self._skeletons.nbytes
             + self._lsh.nbytes
+            + self._samples.nbytes
         )
 
     # ------------------------------------------------------------------- internals
@@ -1229,44 +1630,6 @@ class PromptClusterer:
     def _sig_row(self, idx: int) -> np.ndarray:
         return self._sig_blocks[idx // _SIG_BLOCK][idx % _SIG_BLOCK]
 
-    def _best_match(self, sig: np.ndarray, band_keys: np.ndarray, need: int) -> int | None:
-        found = self._lsh.get_many(band_keys, _BUCKET_CAP)
-        if not len(found):
-            return None
-        return self._best_of(sig, found.tolist(), need)
-
-    def _best_of(self, sig: np.ndarray, found: list[int], need: int) -> int | None:
-        """The best verified candidate among the LSH hits `found` (with repeats: one per band)."""
-        if len(found) <= _SMALL_FOUND:
-            # Counting a few hits in Python beats np.unique's fixed cost.
-            counts: dict[int, int] = {}
-            for idx in found:
-                counts[idx] = counts.get(idx, 0) + 1
-            idxs = sorted(counts)
-            if len(idxs) > _MAX_CANDIDATES:
-                idxs.sort(key=lambda i: (-counts[i], self._ids[i]))
-                idxs = idxs[:_MAX_CANDIDATES]
-        else:
-            cands, hits = np.unique(np.array(found, dtype=np.uint32), return_counts=True)
-            if len(cands) > _MAX_CANDIDATES:
-                # Clusters sharing more bands are likelier true matches; ids break ties so the
-                # choice does not depend on the order clusters were loaded in.
-                ids = np.fromiter((self._ids[i] for i in cands.tolist()), np.uint64, len(cands))
-                cands = cands[np.lexsort((ids, -hits))[:_MAX_CANDIDATES]]
-            idxs = cands.tolist()
-        self.candidates_checked += len(idxs)
-        if len(idxs) == 1:
-            top = int(np.count_nonzero(self._sig_row(idxs[0]) == sig))
-            return idxs[0] if top >= need else None
-        rows = np.stack([self._sig_row(idx) for idx in idxs])
-        agree = np.count_nonzero(rows == sig, axis=1)
-        top = int(agree.max())
-        if top < need:
-            return None
-        best = [idxs[i] for i in np.flatnonzero(agree == top).tolist()]
-        # Ties go to the smaller id, so the choice does not depend on load order.
-        return min(best, key=lambda idx: self._ids[idx])
-
     def _pick(self, key: int, candidates: list[int]) -> int:
         if len(candidates) == 1:
             return candidates[0]
@@ -1287,27 +1650,23 @@ class PromptClusterer:
     def _append(self, key: int, sig: np.ndarray, extraction: bool) -> int:
         idx = len(self._ids)
         if idx % _SIG_BLOCK == 0:
-            self._sig_blocks.append(np.empty((_SIG_BLOCK, self.num_perm), dtype=np.uint32))
+            block = np.empty((_SIG_BLOCK, self.num_perm), dtype=np.uint32)
+            self._sig_blocks.append(block)
+            self._sig_list.append(block)
         self._sig_blocks[-1][idx % _SIG_BLOCK] = sig
         self._ids.append(key)
         self._flags.append(1 if extraction else 0)
+        self._pending.append(0)
         return idx
 
-    def _create(
-        self,
-        key: int,
-        sig: np.ndarray,
-        band_keys: np.ndarray,
-        prompt: str,
-        extraction: bool | None = None,
-    ) -> int:
+    def _create(self, key: int, sig: np.ndarray, prompt: str, extraction: bool | None) -> int:
+        # Its LSH bands are already in the band index (`_lsh_assign` put them there).
         if extraction is None:
             extraction = looks_like_extraction(prompt)
         idx = self._append(key, sig, extraction)
         self._skeletons.add(key, idx)
-        self._lsh.add_all(band_keys.tolist(), idx)
-        self._samples[idx] = prompt[:SAMPLE_CHARS]
-        self._pending[idx] = None
+        self._samples.set(idx, prompt[:SAMPLE_CHARS])
+        self._pending[idx] = 1
         return idx
 
     def _join(self, idx: int, key: int, prompt: str, extraction: bool | None = None) -> None:
@@ -1327,7 +1686,7 @@ class PromptClusterer:
             changed = True
         if changed:
             self._samples.setdefault(idx, prompt[:SAMPLE_CHARS])
-            self._pending[idx] = None
+            self._pending[idx] = 1
 
     def _merge_loaded(self, idx: int, hashes: list[int], extraction: bool, sample: str) -> None:
         own = self._ids[idx]
@@ -1339,7 +1698,7 @@ class PromptClusterer:
         if not extra:
             del self._extra[idx]
         elif sample and idx not in self._samples:
-            self._samples[idx] = sample[:SAMPLE_CHARS]
+            self._samples.set(idx, sample[:SAMPLE_CHARS])
         if extraction:
             self._flags[idx] = 1
 
@@ -1350,7 +1709,7 @@ class PromptClusterer:
             cluster_id=_format_id(key),
             signature=self._sig_row(idx).tolist(),
             skeleton_hashes=[f"{h:016x}" for h in hashes],
-            sample=self._samples.get(idx, ""),
+            sample=self._samples.get(idx),
             extraction=bool(self._flags[idx]),
         )
 

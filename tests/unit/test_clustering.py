@@ -12,6 +12,7 @@ from app.ingest.clustering import (
     SAMPLE_CHARS,
     ClusterRecord,
     PromptClusterer,
+    _BandIndex,
     _U64Index,
     looks_like_extraction,
     normalise,
@@ -439,7 +440,7 @@ def test_assign_batch_equals_assign_in_order(batch: int) -> None:
     one, many = PromptClusterer(), PromptClusterer()
     for clusterer in (one, many):
         # Small buffers: index merges happen inside batches too.
-        clusterer._lsh = _U64Index(min_buffer=64)
+        clusterer._lsh = _BandIndex(clusterer.bands, min_buffer=64)
         clusterer._skeletons = _U64Index(min_buffer=64)
     expected = [one.assign(p) for p in prompts]
     got: list[str] = []
@@ -466,3 +467,95 @@ def test_take_new_or_changed_rows_equals_the_records() -> None:
             clusterer.assign_batch(half, [normalise(p) for p in half])
         assert many.take_new_or_changed_rows() == cluster_rows(one.take_new_or_changed())
     assert many.take_new_or_changed_rows() == [] == one.take_new_or_changed()
+
+
+def _reference_match(
+    clusterer: PromptClusterer, sig: np.ndarray, bands: np.ndarray, need: int, cap: int, most: int
+) -> int | None:
+    """The LSH match as the pre-kernel code computed it (get_many, then rank and verify)."""
+    found = clusterer._lsh.get_many(bands, cap).tolist()
+    if not found or need > clusterer.num_perm:
+        return None
+    counts: dict[int, int] = {}
+    for idx in found:
+        counts[idx] = counts.get(idx, 0) + 1
+    idxs = sorted(counts, key=lambda i: (-counts[i], clusterer._ids[i]))[:most]
+    agree = {i: int(np.count_nonzero(clusterer._sig_row(i) == sig)) for i in idxs}
+    top = max(agree.values())
+    if top < need:
+        return None
+    return min((i for i in idxs if agree[i] == top), key=lambda i: clusterer._ids[i])
+
+
+@pytest.mark.parametrize(("cap", "most"), [(256, 48), (3, 2), (5, 4)])
+def test_lsh_kernel_matches_the_reference_search(
+    monkeypatch: pytest.MonkeyPatch, cap: int, most: int
+) -> None:
+    # Small caps make bucket truncation and candidate ranking happen all the time; a small
+    # buffer makes merges happen (the cap applies to the buffer and the arrays separately).
+    import app.ingest.clustering as clustering
+
+    monkeypatch.setattr(clustering, "_BUCKET_CAP", cap)
+    monkeypatch.setattr(clustering, "_MAX_CANDIDATES", most)
+    clusterer = PromptClusterer()
+    clusterer._lsh = _BandIndex(clusterer.bands, min_buffer=48)
+    clusterer._touched = np.zeros(2 * clusterer.bands * cap, dtype=np.int64)
+    checked_joins = 0
+    for prompt in _mixed_prompts(2500, seed=23):
+        skeleton = normalise(prompt)
+        if clusterer._skeletons.get(clustering.skeleton_hash(skeleton)):
+            clusterer.assign(prompt)
+            continue
+        sig, shingles = clusterer._signature(skeleton)
+        need = clusterer._min_agree
+        if shingles:
+            need = max(need, -(-clusterer.num_perm * clusterer.min_shared // shingles))
+        bands = clusterer._band_keys(sig[None, :])[0]
+        expected = _reference_match(clusterer, sig, bands, need, cap, most)
+        got = clusterer.assign(prompt)
+        if expected is None:
+            assert got == f"pc_{clustering.skeleton_hash(skeleton):016x}"
+        else:
+            assert got == f"pc_{clusterer._ids[expected]:016x}"
+            checked_joins += 1
+    assert checked_joins > 50
+
+
+def test_sample_store_keeps_texts_through_drops_and_compaction(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import app.ingest.clustering as clustering
+
+    compactions: list[int] = []
+    compact = clustering._Samples._compact
+
+    def counted(self: clustering._Samples) -> None:
+        compactions.append(len(self))
+        compact(self)
+
+    monkeypatch.setattr(clustering, "_SAMPLE_SLACK", 4096)
+    monkeypatch.setattr(clustering._Samples, "_compact", counted)
+    store = clustering._Samples()
+    expected: dict[int, str] = {}
+    texts = ["", "plain", "naïve 日本 \U0001f600", "lone \udcff surrogate", "x" * SAMPLE_CHARS]
+    for i in range(30_000):
+        idx = (i * 7919) % 2_000
+        text = texts[i % len(texts)] + str(i)
+        if i % 3 == 2:
+            store.pop(idx)
+            expected.pop(idx, None)
+        elif i % 5 == 0:
+            store.setdefault(idx, text)
+            expected.setdefault(idx, text)
+        else:
+            store.set(idx, text)
+            expected[idx] = text
+    store.set(25_000, "")  # an empty sample is a sample
+    expected[25_000] = ""
+    assert len(store) == len(expected)
+    assert all(store.get(i) == t and i in store for i, t in expected.items())
+    assert len(compactions) > 5
+    assert store.get(24_999) == "" and 24_999 not in store and 10**7 not in store
+    for idx in list(expected):
+        store.pop(idx)
+    assert len(store) == 0 and store.nbytes == 10 * 25_001
