@@ -438,7 +438,7 @@ class _U64Index:
     the array size.
     """
 
-    __slots__ = ("_buf", "_keys", "_min_buffer", "_multi", "_n_buf", "_vals", "generation")
+    __slots__ = ("_buf", "_keys", "_min_buffer", "_multi", "_n_buf", "_vals")
 
     def __init__(self, min_buffer: int = 1 << 15) -> None:
         self._buf: dict[int, int] = {}
@@ -447,9 +447,6 @@ class _U64Index:
         self._keys: np.ndarray = _EMPTY_KEYS
         self._vals: np.ndarray = _EMPTY_VALS
         self._min_buffer = min_buffer
-        # Bumped whenever the sorted arrays change, so that positions found in them by
-        # `sorted_ranges` can be reused until the next merge.
-        self.generation = 0
 
     def __len__(self) -> int:
         return len(self._keys) + self._n_buf
@@ -491,45 +488,6 @@ class _U64Index:
                 i += 1
         return out
 
-    def get_many(self, keys: np.ndarray, cap: int) -> np.ndarray:
-        """Values stored under any of `keys` (uint64 array), at most `cap` per key.
-
-        Duplicates are kept: a value found under several keys appears several times.
-        """
-        parts: list[np.ndarray] = []
-        if self._buf:
-            found = self.get_buffered(keys.tolist(), cap)
-            if found:
-                parts.append(np.array(found, dtype=np.uint32))
-        stored = self._keys
-        if len(stored):
-            lo = stored.searchsorted(keys, side="left")
-            hi = stored.searchsorted(keys, side="right")
-            hit = np.flatnonzero(hi > lo)
-            if len(hit):
-                vals = self._vals
-                for i in hit.tolist():
-                    start = int(lo[i])
-                    parts.append(vals[start : min(int(hi[i]), start + cap)])
-        if not parts:
-            return _EMPTY_VALS
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
-
-    def get_buffered(self, keys: list[int], cap: int) -> list[int]:
-        """The buffer part of `get_many(keys, cap)`."""
-        found: list[int] = []
-        buf = self._buf
-        if buf:
-            multi = self._multi
-            for key in keys:
-                first = buf.get(key)
-                if first is not None:
-                    found.append(first)
-                    more = multi.get(key)
-                    if more:
-                        found.extend(more[: cap - 1])
-        return found
-
     def flush(self) -> None:
         if not self._n_buf:
             return
@@ -546,7 +504,6 @@ class _U64Index:
         self._merge(keys, vals)
 
     def _merge(self, keys: np.ndarray, vals: np.ndarray) -> None:
-        self.generation += 1
         order = np.argsort(keys, kind="stable")
         keys, vals = keys[order], vals[order]
         if not len(self._keys):

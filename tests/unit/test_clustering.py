@@ -353,10 +353,7 @@ def test_u64_index_finds_every_value_across_buffer_and_arrays() -> None:
     assert len(index) == 2002
     for key, vals in expected.items():
         assert sorted(index.get(key)) == sorted(vals)
-    probe = np.array([*list(expected)[:10], 12345], dtype=np.uint64)
-    got = sorted(index.get_many(probe, cap=100).tolist())
-    assert got == sorted(v for k in probe.tolist() for v in expected.get(k, []))
-    assert len(index.get_many(probe[:1], cap=2)) == 2
+    assert index.get(12345) == []
 
 
 # ------------------------------------------------------------------------- extraction
