@@ -94,10 +94,9 @@ def run(
     out_dir.mkdir(parents=True, exist_ok=True)
     report = AggregateReport(engine="duckdb")
     timer = Timer(report)
-    # A clusterer made here is dropped once its clusters are written, before the final
-    # aggregation queries take DuckDB's memory back; a caller's clusterer is the caller's.
-    owned: list[PromptClusterer] = [] if clusterer is not None else [PromptClusterer()]
-    clusterer = clusterer or owned[0]
+    # A clusterer made here is dropped (`del` below) once its clusters are written, before the
+    # final aggregation queries take DuckDB's memory back; a caller's clusterer is the caller's.
+    clusterer = clusterer or PromptClusterer()
     scheme = clusterer.signature_scheme
     report.clusters_loaded = len(clusterer)
     db_path = out_dir / ".work.duckdb"
@@ -114,7 +113,6 @@ def run(
             with timer.phase("clusters_write"):
                 write_clusters(con, out_dir, clusterer.take_new_or_changed_rows(), report)
             del clusterer
-            owned.clear()
             con.execute("SET memory_limit = ?", [memory_limit])
             with timer.phase("aggregate_write"):
                 _write_outputs(con, out_dir, report)
