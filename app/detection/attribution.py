@@ -335,12 +335,10 @@ def attribute(ctx: Context, ev: EvidenceGraph, drafts: list[RingDraft]) -> list[
     relevant = np.array([i for i, d in enumerate(drafts) if d.flagged or direct[i]], dtype=np.int64)
     if relevant.size < 2 or not any(direct):
         return result
-    anchors = {i: a.confidence for i, a in enumerate(result) if a is not None}
-    links = _ring_links(ctx, ev, drafts, relevant, anchors)
+    labeled = {i: a for i, a in enumerate(result) if a is not None}
+    links = _ring_links(ctx, ev, drafts, relevant, {i: a.confidence for i, a in labeled.items()})
     profiles = template_profiles(ctx, drafts, relevant)
-    exclusive = template_exclusivity(
-        profiles, {i: a for i, a in enumerate(result) if a is not None}
-    )
+    exclusive = template_exclusivity(profiles, labeled)
     timed = [
         (a, b, link)
         for (a, b), link in links.items()
