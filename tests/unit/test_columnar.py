@@ -62,6 +62,10 @@ BAD_LINES = [
     b'{"type":"nope","account_id":"a1"}',
     b'{"type":"account","account_id":"a1","created_at":"2026-02-30T10:00:00Z"}',
     b'\xef\xbb\xbf{"type":"label","account_id":"a3","operator":"op2"}',  # BOM
+    # yyjson reads these, orjson refuses them: the leniency screen must catch them nested too
+    b'{"type":"request","account_id":"a1","ts":"2026-04-22T10:06:12Z","x":[1,-Infinity]}',
+    b'{"type":"request","account_id":"a1","ts":"2026-04-22T10:06:12Z","x":{"y":1e400}}',
+    b'{"type":"request","account_id":"a1","ts":"2026-04-22T10:06:12Z","x":[1, ]}',
 ]
 # Valid, but outside the SQL fast path: the Python validator accepts them (and canonicalises).
 ODD_GOOD_LINES = [
@@ -69,7 +73,13 @@ ODD_GOOD_LINES = [
     b'"prompt":"Explain 42 things"}',
     b'{"type":"account","account_id":"a2","email":" J\xc3\xb6rg@Example.ORG "}',
     b'{"type":"request","account_id":"a2","ts":"2026-04-22T10:06:12Z","account_id":"a3"}',
+    b'{"type":"request","account_id":"a3","ts":"2026-04-22T10:06:12Z","x":18446744073709551616}',
+]
+# Valid and on the fast path although they look odd: an integer confidence, and the leniency
+# pattern inside a string.
+FAST_ODD_LINES = [
     b'{"type":"label","account_id":"a3","operator":"op","confidence":1}',
+    b'{"type":"request","account_id":"a3","ts":"2026-04-22T10:06:12Z","prompt":"x: NaN, y: inf"}',
 ]
 
 
@@ -81,7 +91,7 @@ def test_bad_lines_are_quarantined_with_reasons(tmp_path: Path) -> None:
         b"",
         b"   ",
     ]
-    lines = good + BAD_LINES + ODD_GOOD_LINES
+    lines = good + BAD_LINES + ODD_GOOD_LINES + FAST_ODD_LINES
     path = tmp_path / "mixed.jsonl.gz"
     with gzip.open(path, "wb") as handle:
         handle.write(b"\n".join(lines) + b"\n")
@@ -93,6 +103,7 @@ def test_bad_lines_are_quarantined_with_reasons(tmp_path: Path) -> None:
     assert report.blank_lines == 2
     assert report.quarantined == len(BAD_LINES) == expected_bad
     assert report.aggregated == expected_ok
+    assert report.slow_path_lines == len(BAD_LINES) + len(ODD_GOOD_LINES)
     by_line = {r["line"]: r for r in records}
     assert sorted(by_line) == list(range(len(good) + 1, len(good) + len(BAD_LINES) + 1))
     assert "time zone" in by_line[len(good) + 2]["reason"]
@@ -140,7 +151,8 @@ def spark_sample(scenario: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
         lines = handle.read().splitlines()
     requests = [line for line in lines if line.startswith(b'{"type":"request"')]
     others = [line for line in lines if not line.startswith(b'{"type":"request"')]
-    picked = others[:1500] + requests[::40] + others[-300:] + BAD_LINES + ODD_GOOD_LINES
+    odd = BAD_LINES + ODD_GOOD_LINES + FAST_ODD_LINES
+    picked = others[:1500] + requests[::40] + others[-300:] + odd
     path = tmp_path_factory.mktemp("spark-sample") / "sample.jsonl"
     path.write_bytes(b"\n".join(picked) + b"\n\n")
     return path

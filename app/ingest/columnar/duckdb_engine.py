@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import orjson
 
 from app.ingest.clustering import PromptClusterer
@@ -280,35 +281,40 @@ def _load_chunk(
 ) -> tuple[list[tuple[int, int, bytes]], int]:
     """Split a chunk into numbered lines (table `nonblank`); returns the lines that are not
     valid UTF-8 (for the slow path) and the number of other non-blank lines."""
-    data = chunk.data
+    # Python splits (bytes.split is memchr-fast) and DuckDB scans the pieces as a numpy
+    # column: less than half the CPU of string_split over the whole chunk as one parameter.
+    parts = chunk.data.split(b"\n")[: chunk.n_lines]
     bad: list[tuple[int, int, bytes]] = []
     sql = (
-        "CREATE OR REPLACE TEMP TABLE lines AS SELECT ?::INTEGER AS file_idx, "
-        "?::BIGINT + n - 1 AS line_no, line "
-        "FROM unnest(string_split(decode(?::BLOB), chr(10))) WITH ORDINALITY AS u(line, n)"
+        "CREATE OR REPLACE TEMP TABLE nonblank AS SELECT ?::INTEGER AS file_idx, line_no, line "
+        "FROM (SELECT line_no, decode(raw) AS line FROM chunk_lines) "
+        "WHERE NOT regexp_matches(line, ?)"
     )
     try:
-        con.execute(sql, [chunk.file_idx, chunk.first_line, data])
+        _register_lines(con, chunk.first_line, parts)
+        con.execute(sql, [chunk.file_idx, _BLANK])
     except duckdb.Error:
         # Rare: invalid UTF-8 somewhere in the chunk. Those lines go to the Python validator
         # (which names the problem) and are blanked here, the rest is loaded as usual.
-        parts = data.split(b"\n")
         for i, raw in enumerate(parts):
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError:
                 bad.append((chunk.file_idx, chunk.first_line + i, raw))
                 parts[i] = b""
-        con.execute(sql, [chunk.file_idx, chunk.first_line, b"\n".join(parts)])
-    last = chunk.first_line + chunk.n_lines - 1
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE nonblank AS SELECT * FROM lines "  # noqa: S608 - identifiers/SQL from this package, values as parameters
-        f"WHERE line_no <= {int(last)} AND NOT regexp_matches(line, ?)",
-        [_BLANK],
-    )
-    con.execute("DROP TABLE lines")
+        _register_lines(con, chunk.first_line, parts)
+        con.execute(sql, [chunk.file_idx, _BLANK])
+    finally:
+        con.unregister("chunk_lines")
     (nonblank,) = con.execute("SELECT count(*) FROM nonblank").fetchone() or (0,)
     return bad, int(nonblank)
+
+
+def _register_lines(con: duckdb.DuckDBPyConnection, first_line: int, parts: list[bytes]) -> None:
+    raw = np.empty(len(parts), dtype=object)
+    raw[:] = parts
+    line_no = np.arange(first_line, first_line + len(parts), dtype=np.int64)
+    con.register("chunk_lines", {"line_no": line_no, "raw": raw})
 
 
 def _cluster(

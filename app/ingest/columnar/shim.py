@@ -6,7 +6,8 @@ The shared SQL (`sql/*.sql`) is written in the common subset of both dialects. W
   field F a kind code `t_F` (s string, i integer, f other number, b boolean, n null, m missing,
   o object/array) and its text `s_F`. DuckDB: `json_type` / `json_extract_string` with a list of
   paths (one parse per call). Spark: `try_parse_json` into a VARIANT, `variant_get`,
-  `schema_of_variant`.
+  `schema_of_variant`. The relation's `json_ok` also screens out the leniencies of the
+  engine's JSON parser that orjson refuses, so those lines take the slow path.
 - Function names. DuckDB gets macros for the Spark names the SQL uses (`regexp_like`, `sha2`,
   `timestamp_micros`); what cannot be a macro is replaced textually: the array constructor,
   written `@ARRAY(` (`list_value(` / `array(`), and `octet_length(` (DuckDB's takes BLOBs only:
@@ -49,6 +50,13 @@ SPARK_CONF = {
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
 }
 
+# Leniencies of the engines' JSON parsers that orjson refuses: trailing commas, NaN / Infinity
+# and out-of-range numbers, lone surrogates. A line showing one may still be valid JSON to
+# orjson (the pattern can match inside a string), so it takes the slow path rather than fails.
+_TRAILING_COMMA = r",[ \t\r]*[}\]]"
+_ODD_NUMBER = r"[:,\[][ \t\r]*([-+]?(?i:nan|inf)|-?[0-9]{19}|-?[0-9.]+[eE][-+]?[0-9]{3})"
+_SURROGATE = r"\\u[dD][89a-fA-F]"
+
 _DUCK_KIND = (
     "CASE {x} WHEN 'VARCHAR' THEN 's' WHEN 'BIGINT' THEN 'i' WHEN 'UBIGINT' THEN 'i' "
     "WHEN 'DOUBLE' THEN 'f' WHEN 'BOOLEAN' THEN 'b' WHEN 'NULL' THEN 'n' "
@@ -72,9 +80,13 @@ def extraction_sql(dialect: Dialect, source: str) -> str:
             for i, f in enumerate(FIELDS, start=1)
         )
         # A line is an object when it is valid JSON starting with "{" (JSON's other whitespace,
-        # \n, cannot occur in a line). Duplicate keys: when the line has exactly as many keys
-        # as known fields present, no field is repeated; only the other lines (unknown fields,
-        # or repeats) pay for list_distinct, which costs more than the whole extraction.
+        # \n, cannot occur in a line). `top` is the type of each top-level value, duplicates
+        # included. Duplicate keys: when the line has exactly as many keys as known fields
+        # present, no field is repeated; only the other lines (unknown fields, or repeats) pay
+        # for list_distinct(json_keys), which costs more than the whole extraction. Leniencies:
+        # the number pattern scans every byte (no literal to skip to) and only matters when a
+        # value yyjson read is a double, or nests one (NaN, Infinity, 1e400 and integers beyond
+        # 64 bits are doubles to yyjson; integers within 64 bits are exact in both parsers).
         return f"""
 SELECT file_idx, line_no, line, json_ok,
   {cols}
@@ -85,10 +97,16 @@ FROM (
   FROM (
     SELECT *,
       CASE WHEN NOT obj THEN false
-           WHEN len(json_keys(line)) = list_aggregate(jt0, 'count') THEN true
-           ELSE len(json_keys(line)) = len(list_distinct(json_keys(line))) END AS json_ok
+           WHEN CASE WHEN len(top) = list_aggregate(jt0, 'count') THEN false
+                     ELSE len(top) <> len(list_distinct(json_keys(line))) END THEN false
+           WHEN regexp_matches(line, '{_TRAILING_COMMA}') THEN false
+           WHEN regexp_matches(line, '{_SURROGATE}') THEN false
+           WHEN list_has_any(top, ['DOUBLE', 'OBJECT', 'ARRAY'])
+             THEN NOT regexp_matches(line, '{_ODD_NUMBER}')
+           ELSE true END AS json_ok
     FROM (
-      SELECT *, CASE WHEN obj THEN json_type(line, [{paths}]) END AS jt0
+      SELECT *, CASE WHEN obj THEN json_type(line, [{paths}]) END AS jt0,
+        CASE WHEN obj THEN json_type(line, '$.*') END AS top
       FROM (
         SELECT file_idx, line_no, line,
           json_valid(line) AND regexp_matches(line, '^[ \\t\\r]*\\{{') AS obj
@@ -103,7 +121,9 @@ FROM (
     )
     gets = ", ".join(f"variant_get(v, '$.{f}') AS v_{f}" for f in FIELDS)
     # Spark keeps a line's raw bytes in its string, so invalid UTF-8 is detectable here; the
-    # variant parser refuses duplicate keys, so those lines take the slow path too.
+    # variant parser refuses duplicate keys, so those lines take the slow path too. As for
+    # DuckDB, the number pattern matters only when the variant holds a non-integer number
+    # (its schema names every nested type, so it is one check).
     return f"""
 SELECT file_idx, line_no, line, json_ok,
   {cols}
@@ -111,7 +131,10 @@ FROM (
   SELECT file_idx, line_no, line, json_ok, {gets}
   FROM (
     SELECT file_idx, line_no, line, v,
-      coalesce(v IS NOT NULL AND schema_of_variant(v) LIKE 'OBJECT%', false) AS json_ok
+      coalesce(v IS NOT NULL AND schema_of_variant(v) LIKE 'OBJECT%', false)
+        AND NOT regexp_like(line, '{_TRAILING_COMMA}') AND NOT regexp_like(line, '{_SURROGATE}')
+        AND (NOT regexp_like(schema_of_variant(v), 'DOUBLE|DECIMAL|FLOAT')
+             OR NOT regexp_like(line, '{_ODD_NUMBER}')) AS json_ok
     FROM (SELECT *, CASE WHEN is_valid_utf8(line) THEN try_parse_json(line) END AS v FROM {source}) p
   ) a
 ) b"""  # noqa: S608 - built from this module's constants
