@@ -129,6 +129,20 @@ def test_truncated_gzip_is_reported(tmp_path: Path) -> None:
     assert 0 < report.aggregated < 5000 and report.reconciles()
 
 
+def test_corrupt_gzip_member_keeps_the_members_before_it(tmp_path: Path) -> None:
+    path = tmp_path / "corrupt.jsonl.gz"
+    lines = [
+        b'{"type":"request","account_id":"a%d","ts":"2026-04-22T10:06:12Z"}\n' % i
+        for i in range(20_000)
+    ]
+    second = bytearray(gzip.compress(b"".join(lines[10_000:])))
+    second[len(second) // 2 : len(second) // 2 + 64] = bytes(64)  # no valid deflate data
+    path.write_bytes(gzip.compress(b"".join(lines[:10_000])) + bytes(second))
+    report = duckdb_engine.run([path], tmp_path / "out", SALT, workers=1)
+    assert report.file_errors and "unreadable after line 10000" in report.file_errors[0]
+    assert report.aggregated == 10_000 and report.reconciles()
+
+
 def test_prompt_key_matches_sql() -> None:
     import duckdb
 

@@ -1,8 +1,9 @@
 """Raw input for the DuckDB engine: files → chunks of whole lines with their line numbers.
 
 One pass over each file's bytes computes its SHA-256 (the identity `ringscope ingest` keys
-`IngestedFile` on) and decompresses it (multi-member gzip included); zlib releases the GIL, so a
-reader thread keeps one core decompressing while DuckDB parses the previous chunk.
+`IngestedFile` on) and decompresses it (multi-member gzip included) with ISA-L's inflate, 2.7
+times zlib's speed on the seed files (about 35 CPU-s less at scale 1.0); it releases the GIL, so a
+reader thread decompresses while DuckDB parses the previous chunk.
 """
 
 from __future__ import annotations
@@ -10,13 +11,16 @@ from __future__ import annotations
 import hashlib
 import queue
 import threading
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+from isal import isal_zlib
 
 _READ = 4 << 20
+# isal's stub declares its error as an instance; it is a class (igzip_lib.IsalError).
+_ISAL_ERROR = cast("type[Exception]", isal_zlib.error)
 
 
 @dataclass
@@ -50,7 +54,7 @@ class _State:
 def _raw_pieces(path: Path, digest: Any) -> Iterator[bytes]:
     gz = path.name.endswith(".gz")
     with path.open("rb") as handle:
-        d = zlib.decompressobj(31)
+        d = isal_zlib.decompressobj(31)
         fed = False  # has the current gzip member received bytes?
         while True:
             raw = handle.read(_READ)
@@ -64,7 +68,7 @@ def _raw_pieces(path: Path, digest: Any) -> Iterator[bytes]:
                 fed = True
                 yield d.decompress(raw)
                 if d.eof:
-                    raw, d, fed = d.unused_data, zlib.decompressobj(31), False
+                    raw, d, fed = d.unused_data, isal_zlib.decompressobj(31), False
                 else:
                     raw = b""
         if gz and fed and not d.eof:
@@ -99,7 +103,7 @@ def iter_file(path: Path, file_idx: int, chunk_bytes: int) -> Iterator[Chunk | F
                 state.tail = data[cut:]
                 if cut:
                     yield emit(data[:cut])
-    except (EOFError, OSError, zlib.error) as exc:
+    except (EOFError, OSError, _ISAL_ERROR) as exc:
         # Keep whole lines read so far; a partial last line is not a line.
         error = exc
         data = state.tail + b"".join(buf)
