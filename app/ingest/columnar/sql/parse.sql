@@ -3,9 +3,9 @@
 -- Input `j`: file_idx, line_no, line, json_ok (a JSON object that the engine's parser read as
 -- orjson would), and per field F: t_F (kind: s string, i integer, f other number, b boolean,
 -- n null, m missing, o object/array) and s_F (the value as text), built by the engine's shim
--- (shim.py). A line gets fast_ok only when it is certain that
--- app/ingest/events.py accepts it with exactly these values; every other line goes to the
--- Python validator (slow path), which either accepts it or quarantines it with the reason.
+-- (shim.py). A line gets fast_ok only when it is certain that app/ingest/events.py accepts it
+-- with exactly these values; every other line goes to the Python validator (slow path), which
+-- either accepts it or quarantines it with the reason.
 WITH g AS (
   SELECT *,
     file_idx * 1099511627776 + line_no AS ord,
