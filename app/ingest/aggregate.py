@@ -48,6 +48,11 @@ def hash_email(email: str, salt: str) -> tuple[str | None, str | None]:
     return domain.lower(), hashlib.sha256((salt + local.lower()).encode()).hexdigest()[:24]
 
 
+def salt_fingerprint(salt: str) -> str:
+    """Identifies the e-mail salt without revealing it (compare before loading a folder)."""
+    return hashlib.sha256(("ringscope-email-salt:" + salt).encode()).hexdigest()[:16]
+
+
 @dataclass
 class BatchRows:
     """Parameter lists for the ingest queries, one list per query."""

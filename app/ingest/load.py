@@ -37,6 +37,7 @@ import neo4j
 
 from app.graph.queries import Query, queries
 from app.graph.runner import GraphRunner, run_in_tx
+from app.ingest.aggregate import salt_fingerprint
 
 DEFAULT_CHUNK_ROWS = 10_000
 DEFAULT_WRITERS = 2
@@ -164,10 +165,6 @@ class AggregateFolder:
 
     def check_salt(self, salt: str) -> None:
         """Refuse a folder aggregated with another e-mail salt (its e-mail hashes would differ)."""
-        # Imported here: the columnar package pulls in the clusterer (numba, datasketch: seconds
-        # of start-up) that every `ringscope` command, --help included, would otherwise pay.
-        from app.ingest.columnar.common import salt_fingerprint
-
         expected = self.manifest.get("salt_fingerprint")
         if expected is not None and expected != salt_fingerprint(salt):
             raise LoadError(

@@ -33,7 +33,7 @@ from typing import Any
 
 import psutil
 
-from app.ingest.aggregate import hash_email
+from app.ingest.aggregate import hash_email, salt_fingerprint
 from app.ingest.clustering import (
     ClusterRecord,
     PromptClusterer,
@@ -94,11 +94,6 @@ EVENT_COLUMNS: dict[str, str] = {
 def prompt_key(prompt: str) -> str:
     """The grouping key parse.sql computes: md5 hex of the prompt with digits 1-9 made 0."""
     return hashlib.md5(prompt.translate(_ZERO_DIGITS).encode("utf-8")).hexdigest()
-
-
-def salt_fingerprint(salt: str) -> str:
-    """Identifies the e-mail salt without revealing it (compare before loading a folder)."""
-    return hashlib.sha256(("ringscope-email-salt:" + salt).encode()).hexdigest()[:16]
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
