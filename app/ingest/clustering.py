@@ -303,24 +303,13 @@ _Rule = tuple[tuple[str, ...], re.Pattern[str] | None]
 
 # Each one alone is a strong sign of distillation-style harvesting: chain-of-thought
 # elicitation, rubric / judge grading, answer harvesting in machine-readable form.
+# The result does not depend on the order of the rules (any strong one, or two different weak
+# ones), so both lists put the cheap checks that often decide first: on real prompts this
+# halves the cost (the "reasoning" pattern, with no literal prefix, ~15 us a search, now runs
+# only on prompts no other strong rule caught).
 _EXTRACTION_STRONG: tuple[_Rule, ...] = (
-    (("chain",), re.compile(r"chain[ -]of[ -]thought")),
-    (
-        ("reasoning", "thought", "thinking"),
-        re.compile(
-            r"(?:reasoning|thought) (?:trace|chain|process|steps)"
-            r"|(?:full|complete|entire|detailed|whole|internal|step-by-step) "
-            r"(?:reasoning|thought process|thinking)"
-            r"|(?:show|explain|describe|walk (?:me )?through|write out|include|provide|give)"
-            r"(?: me)? (?:all (?:of )?)?(?:your|the) (?:full )?"
-            r"(?:reasoning|thinking|thought process)"
-        ),
-    ),
-    (("show",), re.compile(r"show (?:all (?:of )?)?your (?:work|steps)")),
-    (("think",), re.compile(r"think (?:out loud|aloud)|<think>")),
-    (("scratchpad", "monologue"), None),
     (("rubric",), None),
-    (("grading", "scoring"), re.compile(r"(?:grading|scoring) (?:criteria|scale|guide|rubric)")),
+    (("chain",), re.compile(r"chain[ -]of[ -]thought")),
     (
         ("grade", "score", "rate", "evaluat", "judge", "assess", "compare", "which"),
         re.compile(
@@ -330,6 +319,9 @@ _EXTRACTION_STRONG: tuple[_Rule, ...] = (
             r"|which (?:response|answer|completion|output) is (?:better|more)"
         ),
     ),
+    (("show",), re.compile(r"show (?:all (?:of )?)?your (?:work|steps)")),
+    (("scratchpad", "monologue"), None),
+    (("grading", "scoring"), re.compile(r"(?:grading|scoring) (?:criteria|scale|guide|rubric)")),
     (
         ('"',),
         re.compile(r"\"(?:reasoning|rationale|thoughts?|chain_of_thought|explanation|steps)\"\s*:"),
@@ -348,12 +340,24 @@ _EXTRACTION_STRONG: tuple[_Rule, ...] = (
             r"\b(?:training|fine-?tuning|distillation) (?:data|dataset|examples|samples|pairs)"
         ),
     ),
+    (("think",), re.compile(r"think (?:out loud|aloud)|<think>")),
+    (
+        ("reasoning", "thought", "thinking"),
+        re.compile(
+            r"(?:reasoning|thought) (?:trace|chain|process|steps)"
+            r"|(?:full|complete|entire|detailed|whole|internal|step-by-step) "
+            r"(?:reasoning|thought process|thinking)"
+            r"|(?:show|explain|describe|walk (?:me )?through|write out|include|provide|give)"
+            r"(?: me)? (?:all (?:of )?)?(?:your|the) (?:full )?"
+            r"(?:reasoning|thinking|thought process)"
+        ),
+    ),
 )
 # Weak signs, common in ordinary prompts too; two different ones are needed.
 _EXTRACTION_WEAK: tuple[_Rule, ...] = (
-    (("step", "think"), re.compile(r"step[ -]by[ -]step|let'?s think")),
     (("final answer", "answer:", "solution:"), None),
     (("reasoning", "rationale", "justify your"), None),
+    (("step", "think"), re.compile(r"step[ -]by[ -]step|let'?s think")),
     (("json", "yaml", "csv"), re.compile(r"\b(?:json|yaml|csv)\b")),
     (
         ("score", "grade", "criteria", "scale"),
