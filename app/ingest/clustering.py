@@ -371,10 +371,12 @@ _EXTRACTION_WEAK: tuple[_Rule, ...] = (
 
 
 def _rule_hits(text: str, rule: _Rule) -> bool:
+    # Plain loops, no generator expressions: this runs ~17 times on every prompt.
     anchors, pattern = rule
-    if not any(anchor in text for anchor in anchors):
-        return False
-    return pattern is None or pattern.search(text) is not None
+    for anchor in anchors:
+        if anchor in text:
+            return pattern is None or pattern.search(text) is not None
+    return False
 
 
 def looks_like_extraction(prompt: str) -> bool:
@@ -400,8 +402,9 @@ def looks_like_extraction(prompt: str) -> bool:
     if len(text) > 2 * _EXTRACTION_CHARS:
         text = text[:_EXTRACTION_CHARS] + "\n" + text[-_EXTRACTION_CHARS:]
     text = text.lower()
-    if any(_rule_hits(text, rule) for rule in _EXTRACTION_STRONG):
-        return True
+    for rule in _EXTRACTION_STRONG:
+        if _rule_hits(text, rule):
+            return True
     weak = 0
     for rule in _EXTRACTION_WEAK:
         if _rule_hits(text, rule):
