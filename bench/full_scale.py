@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import threading
@@ -103,16 +102,27 @@ def _neo4j_cpu() -> float:
     return float(times.user + times.system)
 
 
+_REPORT_CPU = (
+    "\nimport json as _json, resource as _res\n"
+    "_own, _reaped = _res.getrusage(_res.RUSAGE_SELF), _res.getrusage(_res.RUSAGE_CHILDREN)\n"
+    "print(_json.dumps({'_stage_cpu': _own.ru_utime + _own.ru_stime"
+    " + _reaped.ru_utime + _reaped.ru_stime}))\n"
+)
+
+
 def run_stage(name: str, code: str, timeout: float | None = None) -> dict[str, Any]:
-    """Run Python code in a child; its last stdout line is JSON figures."""
+    """Run Python code in a child; its last JSON line on stdout is the stage's figures (a line with
+    its CPU time is appended to the code here)."""
     load_before = os.getloadavg()[0]
-    # CPU seconds of the stage's process tree (its pool workers are reaped by it) and of the
-    # Neo4j server: on 2 cores, 600 s of wall time is at most 1,200 CPU-s for everything.
-    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU seconds of the stage's process tree and of the Neo4j server: on 2 cores, 600 s of
+    # wall time is at most 1,200 CPU-s for everything. The stage reports its own (itself and
+    # the workers it reaped) on its last line. This process's RUSAGE_CHILDREN would also take
+    # in whatever child it happens to reap meanwhile, e.g. a Neo4j server it started and a
+    # bulk load stopped: that once made an 11 s detect stage at 0.05 report 341 CPU-s.
     neo4j_before = _neo4j_cpu()
     began = time.perf_counter()
     proc = subprocess.Popen(
-        [PYTHON, "-c", code],
+        [PYTHON, "-c", code + _REPORT_CPU],
         cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -121,17 +131,14 @@ def run_stage(name: str, code: str, timeout: float | None = None) -> dict[str, A
     with Sampler(proc.pid) as sampler:
         out, err = proc.communicate(timeout=timeout)
     seconds = time.perf_counter() - began
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (children.ru_utime - children_before.ru_utime) + (
-        children.ru_stime - children_before.ru_stime
-    )
     neo4j_after = _neo4j_cpu()
     # A server restarted by the stage (bulk import) has a new pid: count its CPU from zero.
     neo4j_cpu = neo4j_after - neo4j_before if neo4j_after >= neo4j_before else neo4j_after
     if proc.returncode != 0:
         raise SystemExit(f"stage {name} failed (exit {proc.returncode}):\n{err[-3000:]}")
     lines = [line for line in out.strip().splitlines() if line.startswith("{")]
-    figures: dict[str, Any] = json.loads(lines[-1]) if lines else {}
+    figures: dict[str, Any] = json.loads(lines[-2]) if len(lines) > 1 else {}
+    cpu = float(json.loads(lines[-1])["_stage_cpu"])
     figures.update(
         seconds=round(seconds, 1),
         peak_rss_mb=round(sampler.peak_tree / 2**20),
