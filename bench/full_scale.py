@@ -12,7 +12,10 @@ rows/s, peak RSS, the load average (other jobs share the machine), Neo4j's store
 detection quality from `ringscope evaluate`; writes everything as JSON (--json-out).
 
 The database is the configured local server (RINGSCOPE_VAR_DIR / RINGSCOPE_NEO4J_PORT; bench
-default var/bench on 7689). It is wiped first: the bulk loader needs an empty database.
+default var/bench on 7689). It is wiped first: the bulk loader needs an empty database. A server
+this script starts gets the product's heap and page cache (2 GB, 1 GB) unless
+RINGSCOPE_NEO4J_HEAP / RINGSCOPE_NEO4J_PAGECACHE say otherwise (a server already running keeps
+its own until the bulk load restarts it with these).
 """
 
 from __future__ import annotations
@@ -31,10 +34,16 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.config import PROJECT_ROOT, get_settings
+from app.config import PROJECT_ROOT, Settings, get_settings
 from app.detection.model import DetectionParams
 from app.graph import local_server
-from bench._common import bench_runner
+
+# Neo4j as `ringscope neo4j start` runs it (the product's heap and page cache), not the larger
+# server the other bench scripts default to: the memory target counts Neo4j too.
+for _field in ("neo4j_heap", "neo4j_pagecache"):
+    os.environ.setdefault(f"RINGSCOPE_{_field.upper()}", str(Settings.model_fields[_field].default))
+
+from bench._common import bench_runner  # noqa: E402 - after the server settings above
 
 PYTHON = sys.executable
 
