@@ -223,6 +223,14 @@ def _slot_digits(text: str) -> str:
     # Walks digit runs instead of scanning every word with a regex: numbers become <num>,
     # a run inside a long token with letters (hex digest, UUID, API key) makes the whole
     # token <id>, shorter mixed tokens keep their letters ("user42" -> "user <num>").
+    if text.isascii():
+        # Most prompts hold no digit, and finding that out with the regex walks every
+        # character (~3.5 us a prompt); ten substring searches take ~0.2 us.
+        for digit in "0123456789":
+            if digit in text:
+                break
+        else:
+            return text
     parts: list[str] = []
     last = 0
     size = len(text)

@@ -76,6 +76,13 @@ def test_normalise_replaces_slot_values_with_tokens() -> None:
     )
 
 
+def test_normalise_slots_digits_of_any_script_and_leaves_digitless_text() -> None:
+    # ASCII text without 0-9 skips the number scan; other scripts' digits must still be slotted.
+    assert normalise("Order ٣٤ shipped, ref ٣f9a2c1e8b7d") == "order <num> shipped ref <id>"
+    assert normalise("Order 34 shipped, ref 3f9a2c1e8b7d") == "order <num> shipped ref <id>"
+    assert normalise("Order shipped, no reference given") == "order shipped no reference given"
+
+
 def test_normalise_collapses_code_json_and_labelled_free_text() -> None:
     text = (
         "Review this snippet and tell me what it prints, then explain why.\n\n"
