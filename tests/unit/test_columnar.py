@@ -12,7 +12,7 @@ import pytest
 from columnar_support import read_folder, reference
 
 from app.ingest.columnar import duckdb_engine
-from app.ingest.columnar.common import prompt_key
+from app.ingest.columnar.common import WORKER_NICENESS, prompt_key, worker_pool
 from seed.generator import generate
 
 SALT = "test-salt"
@@ -239,3 +239,11 @@ def test_clusters_phase_runs_under_the_smaller_duckdb_limit(duck_out: Path) -> N
     assert duckdb_engine._smaller("1GB", "lots") == "lots"
     seconds = json.loads((duck_out / "manifest.json").read_text())["seconds"]
     assert {"read_parse", "clusters", "clusters_write", "aggregate_write"} <= set(seconds)
+
+
+def test_prompt_workers_run_below_the_assigning_process() -> None:
+    # The in-order assignment in this process is the clusters phase's critical path; the
+    # workers must not take its core (see worker_pool).
+    with worker_pool(2) as pool:
+        worker_nice = set(pool.map(os.nice, [0, 0], chunksize=1))
+    assert worker_nice == {min(19, os.nice(0) + WORKER_NICENESS)}  # 19: the kernel's floor
