@@ -58,6 +58,7 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "MAX_SKELETON_HASHES",
     "SAMPLE_CHARS",
+    "ClusterColumns",
     "ClusterRecord",
     "PromptClusterer",
     "looks_like_extraction",
@@ -1039,6 +1040,51 @@ class ClusterRecord:
     extraction: bool
 
 
+@dataclass(frozen=True)
+class ClusterColumns:
+    """`take_new_or_changed` field by field, for writers that take whole columns (thousands of
+    times cheaper per cluster than a record or a dict each, at millions of clusters).
+
+    Attributes:
+        ids: The id hash of each cluster (uint64; the id is "pc_" and its 16 hex digits).
+        signatures: The MinHash signature of each cluster, one uint32 row each.
+        extra_rows: For each further skeleton hash, the row it belongs to (ascending).
+        extra_hashes: The further skeleton hashes (uint64), each row's in stored order; a
+            row's first skeleton hash is its id hash.
+        samples: The sample of each cluster ("" if it has none).
+        extraction: The extraction flag of each cluster.
+    """
+
+    ids: np.ndarray
+    signatures: np.ndarray
+    extra_rows: np.ndarray
+    extra_hashes: np.ndarray
+    samples: list[str]
+    extraction: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def rows(self) -> list[dict[str, object]]:
+        """As rows of the aggregate folder's prompt_clusters file: {"cluster_id", "signature"
+        (the hex of its little-endian uint32 values), "skeleton_hashes", "sample",
+        "extraction"} per cluster."""
+        sig_hex = self.signatures.astype("<u4").tobytes().hex()
+        width = 8 * self.signatures.shape[1] if self.signatures.ndim == 2 else 0
+        cuts = np.searchsorted(self.extra_rows, np.arange(len(self.ids) + 1)).tolist()
+        extra = self.extra_hashes.tolist()
+        return [
+            {
+                "cluster_id": _format_id(key),
+                "signature": sig_hex[n * width : (n + 1) * width],
+                "skeleton_hashes": [f"{h:016x}" for h in (key, *extra[cuts[n] : cuts[n + 1]])],
+                "sample": self.samples[n],
+                "extraction": bool(self.extraction[n]),
+            }
+            for n, key in enumerate(self.ids.tolist())
+        ]
+
+
 def skeleton_hash(skeleton: str) -> int:
     """The 64-bit key of a skeleton (cluster ids and skeleton hashes are derived from it)."""
     return int.from_bytes(hashlib.blake2b(skeleton.encode(), digest_size=8).digest(), "big")
@@ -1458,36 +1504,38 @@ class PromptClusterer:
         return records
 
     def take_new_or_changed_rows(self) -> list[dict[str, object]]:
-        """`take_new_or_changed` as rows of the aggregate folder's prompt_clusters file: the
-        signature as the hex of its little-endian uint32 values. Built from the arrays in one
-        go (per-record lists cost ~17 us a cluster, minutes at millions of clusters).
+        """`take_new_or_changed` as rows of the aggregate folder's prompt_clusters file (see
+        `ClusterColumns.rows`), in cluster creation order."""
+        return self.take_new_or_changed_columns().rows()
 
-        Returns:
-            {"cluster_id", "signature", "skeleton_hashes", "sample", "extraction"} per cluster,
-            in cluster creation order.
-        """
+    def take_new_or_changed_columns(self) -> ClusterColumns:
+        """`take_new_or_changed` as columns, in cluster creation order; clears that set."""
         order = self._take_pending()
-        if not order:
-            return []
-        sig_hex = self._sig_rows(np.array(order, dtype=np.intp)).astype("<u4").tobytes().hex()
-        width = 8 * self.num_perm
-        ids, extra, samples, flags = self._ids, self._extra, self._samples, self._flags
-        rows: list[dict[str, object]] = []
+        idxs = np.array(order, dtype=np.intp)
+        extra, samples = self._extra, self._samples
+        extra_rows: list[int] = []
+        extra_hashes: list[int] = []
         for n, idx in enumerate(order):
-            key = ids[idx]
-            rows.append(
-                {
-                    "cluster_id": _format_id(key),
-                    "signature": sig_hex[n * width : (n + 1) * width],
-                    "skeleton_hashes": [f"{h:016x}" for h in (key, *extra.get(idx, ()))],
-                    "sample": samples.get(idx),
-                    "extraction": bool(flags[idx]),
-                }
-            )
+            more = extra.get(idx)
+            if more:
+                extra_rows.extend([n] * len(more))
+                extra_hashes.extend(more)
+        columns = ClusterColumns(
+            ids=np.frombuffer(self._ids, dtype=np.uint64)[idxs] if order else _EMPTY_KEYS,
+            signatures=self._sig_rows(idxs)
+            if order
+            else np.zeros((0, self.num_perm), dtype=np.uint32),
+            extra_rows=np.array(extra_rows, dtype=np.int64),
+            extra_hashes=np.array(extra_hashes, dtype=np.uint64),
+            samples=[samples.get(idx) for idx in order],
+            extraction=np.frombuffer(self._flags, dtype=np.uint8)[idxs].astype(bool)
+            if order
+            else np.zeros(0, dtype=bool),
+        )
         for idx in order:
             if idx not in extra:
                 samples.pop(idx)
-        return rows
+        return columns
 
     def _take_pending(self) -> list[int]:
         """Indices of the clusters created or changed since the last call, ascending."""

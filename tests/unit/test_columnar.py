@@ -247,3 +247,43 @@ def test_prompt_workers_run_below_the_assigning_process() -> None:
     with worker_pool(2) as pool:
         worker_nice = set(pool.map(os.nice, [0, 0], chunksize=1))
     assert worker_nice == {min(19, os.nice(0) + WORKER_NICENESS)}  # 19: the kernel's floor
+
+
+@pytest.mark.parametrize("n_clusters", [0, 3])
+def test_cluster_columns_are_written_as_their_rows(tmp_path: Path, n_clusters: int) -> None:
+    # Ids and skeleton hashes are formatted in SQL: small values keep their leading zeros,
+    # the largest uint64 its 16 digits, further hashes their stored order.
+    import duckdb
+    import numpy as np
+
+    from app.ingest.clustering import ClusterColumns
+    from app.ingest.columnar.common import AggregateReport
+
+    rng = np.random.default_rng(7)
+    columns = ClusterColumns(
+        ids=np.array([0x1, 2**64 - 1, 0x00AB_0000_0000_00CD][:n_clusters], dtype=np.uint64),
+        signatures=rng.integers(0, 2**32, size=(n_clusters, 64), dtype=np.uint32),
+        extra_rows=np.array([0, 0, 2][: n_clusters and 3], dtype=np.int64),
+        extra_hashes=np.array([2**63 + 5, 0x10, 0xFFFF][: n_clusters and 3], dtype=np.uint64),
+        samples=["first\x00ünï", "", "x" * 300][:n_clusters],
+        extraction=np.array([True, False, True][:n_clusters]),
+    )
+    con = duckdb.connect()
+    report = AggregateReport(engine="duckdb")
+    duckdb_engine.write_clusters(con, tmp_path, columns, report)
+    written = con.execute(
+        "SELECT cluster_id, hex(signature), skeleton_hashes, sample, extraction "
+        "FROM read_parquet(?) ORDER BY cluster_id",
+        [str(tmp_path / "prompt_clusters.parquet")],
+    ).fetchall()
+    expected = sorted(
+        (r["cluster_id"], str(r["signature"]).upper(), r["skeleton_hashes"], r["sample"],
+         r["extraction"])
+        for r in columns.rows()
+    )  # fmt: skip
+    assert written == expected
+    assert report.clusters_written == n_clusters == len(written)
+    if n_clusters:
+        assert written[0][0] == "pc_0000000000000001"
+        assert written[0][2] == ["0000000000000001", "8000000000000005", "0000000000000010"]
+        assert written[-1][0] == "pc_ffffffffffffffff"

@@ -8,7 +8,7 @@ import queue
 import re
 import shutil
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.pool import Pool
@@ -17,9 +17,8 @@ from typing import Any
 
 import duckdb
 import numpy as np
-import orjson
 
-from app.ingest.clustering import PromptClusterer
+from app.ingest.clustering import ClusterColumns, PromptClusterer
 from app.ingest.columnar import shim
 from app.ingest.columnar.common import (
     EVENT_COLUMNS,
@@ -112,7 +111,7 @@ def run(
                 con.execute("SET memory_limit = ?", [_smaller(cluster_memory_limit, memory_limit)])
                 _cluster(con, out_dir, clusterer, pool, report, progress)
             with timer.phase("clusters_write"):
-                write_clusters(con, out_dir, clusterer.take_new_or_changed_rows(), report)
+                write_clusters(con, out_dir, clusterer.take_new_or_changed_columns(), report)
             del clusterer
             con.execute("SET memory_limit = ?", [memory_limit])
             with timer.phase("aggregate_write"):
@@ -367,26 +366,51 @@ def _cluster(
 def write_clusters(
     con: duckdb.DuckDBPyConnection,
     out_dir: Path,
-    rows: Sequence[dict[str, Any]],
+    columns: ClusterColumns,
     report: AggregateReport,
 ) -> None:
-    """prompt_clusters.parquet from cluster rows (DuckDB is the Parquet writer of both engines)."""
-    tmp = out_dir / ".clusters.jsonl"
-    with tmp.open("wb") as handle:
-        for row in rows:
-            handle.write(orjson.dumps(row) + b"\n")
-    spec = (
-        "{'cluster_id': 'VARCHAR', 'signature': 'VARCHAR', 'skeleton_hashes': 'VARCHAR[]', "
-        "'sample': 'VARCHAR', 'extraction': 'BOOLEAN'}"
+    """prompt_clusters.parquet from cluster columns (DuckDB is the Parquet writer of both
+    engines). The columns go in as numpy arrays; ids and skeleton hashes are formatted in SQL."""
+    n = len(columns)
+    width = 4 * columns.signatures.shape[1]
+    packed = columns.signatures.astype("<u4").tobytes()
+    signatures = np.empty(n, dtype=object)
+    signatures[:] = [packed[i * width : (i + 1) * width] for i in range(n)]
+    samples = np.empty(n, dtype=object)
+    samples[:] = columns.samples
+    con.register(
+        "cluster_main",
+        {
+            "row_no": np.arange(n, dtype=np.int64),
+            "id": columns.ids.astype(np.uint64),
+            "signature": signatures,
+            "sample": samples,
+            "extraction": columns.extraction.astype(bool),
+        },
+    )
+    con.register(
+        "cluster_extra",
+        {
+            "row_no": columns.extra_rows.astype(np.int64),
+            "pos": np.arange(len(columns.extra_hashes), dtype=np.int64),
+            "h": columns.extra_hashes.astype(np.uint64),
+        },
     )
     target = out_dir / "prompt_clusters.parquet"
-    empty = "WHERE false" if not rows else ""
-    (count,) = con.execute(
-        f"COPY (SELECT cluster_id, unhex(signature) AS signature, skeleton_hashes, sample, extraction "  # noqa: S608 - identifiers/SQL from this package, values as parameters
-        f"FROM read_json(?, format = 'newline_delimited', columns = {spec}) {empty} "
-        "ORDER BY cluster_id) TO ? (FORMAT parquet, COMPRESSION zstd)",
-        [str(tmp), str(target)],
-    ).fetchone() or (0,)
-    tmp.unlink()
+    try:
+        (count,) = con.execute(
+            "COPY (SELECT 'pc_' || lpad(lower(hex(id)), 16, '0') AS cluster_id, "
+            "CAST(signature AS BLOB) AS signature, "
+            "list_concat([lpad(lower(hex(id)), 16, '0')], coalesce(e.more, [])) AS skeleton_hashes, "
+            "CAST(sample AS VARCHAR) AS sample, extraction "
+            "FROM cluster_main LEFT JOIN ("
+            "  SELECT row_no, list(lpad(lower(hex(h)), 16, '0') ORDER BY pos) AS more "
+            "  FROM cluster_extra GROUP BY row_no) e USING (row_no) "
+            "ORDER BY cluster_id) TO ? (FORMAT parquet, COMPRESSION zstd)",
+            [str(target)],
+        ).fetchone() or (0,)
+    finally:
+        con.unregister("cluster_main")
+        con.unregister("cluster_extra")
     report.rows["prompt_clusters"] = int(count)
     report.clusters_written = int(count)

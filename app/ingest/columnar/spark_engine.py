@@ -283,7 +283,7 @@ def _write_clusters(out_dir: Path, clusterer: PromptClusterer, report: Aggregate
 
     con = duckdb.connect()
     try:
-        write_clusters(con, out_dir, clusterer.take_new_or_changed_rows(), report)
+        write_clusters(con, out_dir, clusterer.take_new_or_changed_columns(), report)
     finally:
         con.close()
 
