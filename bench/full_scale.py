@@ -12,7 +12,8 @@ rows/s, peak RSS, the load average (other jobs share the machine), Neo4j's store
 detection quality from `ringscope evaluate`; writes everything as JSON (--json-out).
 
 The database is the configured local server (RINGSCOPE_VAR_DIR / RINGSCOPE_NEO4J_PORT; bench
-default var/bench on 7689). It is wiped first: the bulk loader needs an empty database. A server
+default var/bench on 7689). It is stopped during the aggregate (a server an earlier run left holds
+that run's graph) and wiped before the load: the bulk loader needs an empty database. A server
 this script starts gets the product's heap and page cache (2 GB, 1 GB) unless
 RINGSCOPE_NEO4J_HEAP / RINGSCOPE_NEO4J_PAGECACHE say otherwise (a server already running keeps
 its own until the bulk load restarts it with these).
@@ -234,6 +235,10 @@ def main() -> None:
     folder = args.aggregate_dir or scenario / "aggregate"
 
     if not (args.reuse_aggregate and (folder / "manifest.json").exists()):
+        # A server left running by an earlier run would idle through the aggregate holding that
+        # run's graph, and its RSS would count against this stage (the load wipes it anyway).
+        if settings.managed_neo4j and local_server.status(settings).pid is not None:
+            local_server.stop(settings)
         stages["aggregate"] = run_stage(
             "aggregate",
             "import json,sys; sys.path.insert(0,'.');"
