@@ -1042,8 +1042,8 @@ class ClusterRecord:
 
 @dataclass(frozen=True)
 class ClusterColumns:
-    """`take_new_or_changed` field by field, for writers that take whole columns (thousands of
-    times cheaper per cluster than a record or a dict each, at millions of clusters).
+    """`take_new_or_changed` field by field, for writers that take whole columns: at millions
+    of clusters, building a record or a dict for each was most of the cost of writing them.
 
     Attributes:
         ids: The id hash of each cluster (uint64; the id is "pc_" and its 16 hex digits).
@@ -1070,7 +1070,7 @@ class ClusterColumns:
         (the hex of its little-endian uint32 values), "skeleton_hashes", "sample",
         "extraction"} per cluster."""
         sig_hex = self.signatures.astype("<u4").tobytes().hex()
-        width = 8 * self.signatures.shape[1] if self.signatures.ndim == 2 else 0
+        width = 8 * self.signatures.shape[1]
         cuts = np.searchsorted(self.extra_rows, np.arange(len(self.ids) + 1)).tolist()
         extra = self.extra_hashes.tolist()
         return [
