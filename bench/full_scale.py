@@ -237,7 +237,7 @@ def main() -> None:
     if not (args.reuse_aggregate and (folder / "manifest.json").exists()):
         # A server left running by an earlier run would idle through the aggregate holding that
         # run's graph, and its RSS would count against this stage (the load wipes it anyway).
-        if settings.managed_neo4j and local_server.status(settings).pid is not None:
+        if settings.managed_neo4j and _neo4j_pid() is not None:
             local_server.stop(settings)
         stages["aggregate"] = run_stage(
             "aggregate",

@@ -1521,16 +1521,12 @@ class PromptClusterer:
                 extra_rows.extend([n] * len(more))
                 extra_hashes.extend(more)
         columns = ClusterColumns(
-            ids=np.frombuffer(self._ids, dtype=np.uint64)[idxs] if order else _EMPTY_KEYS,
-            signatures=self._sig_rows(idxs)
-            if order
-            else np.zeros((0, self.num_perm), dtype=np.uint32),
+            ids=np.frombuffer(self._ids, dtype=np.uint64)[idxs],
+            signatures=self._sig_rows(idxs),
             extra_rows=np.array(extra_rows, dtype=np.int64),
             extra_hashes=np.array(extra_hashes, dtype=np.uint64),
             samples=[samples.get(idx) for idx in order],
-            extraction=np.frombuffer(self._flags, dtype=np.uint8)[idxs].astype(bool)
-            if order
-            else np.zeros(0, dtype=bool),
+            extraction=np.frombuffer(self._flags, dtype=np.uint8)[idxs].astype(bool),
         )
         for idx in order:
             if idx not in extra:
@@ -1639,6 +1635,8 @@ class PromptClusterer:
     def _sig_rows(self, idxs: np.ndarray) -> np.ndarray:
         """Signature rows of many clusters (a gather per signature block touched)."""
         out = np.empty((len(idxs), self.num_perm), dtype=np.uint32)
+        if not len(idxs):
+            return out
         order = np.argsort(idxs, kind="stable")
         block_of = idxs[order] // _SIG_BLOCK
         cuts = np.flatnonzero(np.diff(block_of)) + 1

@@ -399,11 +399,10 @@ def write_clusters(
     target = out_dir / "prompt_clusters.parquet"
     try:
         (count,) = con.execute(
-            "COPY (SELECT 'pc_' || lpad(lower(hex(id)), 16, '0') AS cluster_id, "
-            "CAST(signature AS BLOB) AS signature, "
-            "list_concat([lpad(lower(hex(id)), 16, '0')], coalesce(e.more, [])) AS skeleton_hashes, "
+            "COPY (SELECT 'pc_' || own AS cluster_id, CAST(signature AS BLOB) AS signature, "
+            "list_concat([own], coalesce(e.more, [])) AS skeleton_hashes, "
             "CAST(sample AS VARCHAR) AS sample, extraction "
-            "FROM cluster_main LEFT JOIN ("
+            "FROM (SELECT *, lpad(lower(hex(id)), 16, '0') AS own FROM cluster_main) LEFT JOIN ("
             "  SELECT row_no, list(lpad(lower(hex(h)), 16, '0') ORDER BY pos) AS more "
             "  FROM cluster_extra GROUP BY row_no) e USING (row_no) "
             "ORDER BY cluster_id) TO ? (FORMAT parquet, COMPRESSION zstd)",
