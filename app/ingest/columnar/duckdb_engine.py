@@ -19,7 +19,7 @@ import duckdb
 import numpy as np
 
 from app.ingest.clustering import ClusterColumns, PromptClusterer
-from app.ingest.columnar import shim
+from app.ingest.columnar import scan, shim
 from app.ingest.columnar.common import (
     EVENT_COLUMNS,
     AggregateReport,
@@ -33,7 +33,6 @@ from app.ingest.columnar.reader import Chunk, FileDone, read_ahead
 from app.ingest.pipeline import discover
 
 _STORED = [c for c in EVENT_COLUMNS if c != "prompt"]  # prompt text lives in prompt_first only
-_BLANK = r"^[ \t\r\n\x0b\x0c]*\z"
 _PARSERS = 2  # chunks parsed concurrently
 
 
@@ -259,7 +258,7 @@ def _parse_chunk(
 ) -> _Parsed:
     """Parse one chunk on `cur` into `events` and `prompt_first` (runs in a pool thread)."""
     bad_utf8, nonblank = _load_chunk(cur, chunk)
-    cur.execute("CREATE OR REPLACE TEMP VIEW j AS " + shim.extraction_sql("duckdb", "nonblank"))
+    cur.execute("CREATE OR REPLACE TEMP VIEW j AS " + scan.fast_extraction_sql("nonblank"))
     # The raw line stays in `nonblank` (fetched back only for slow-path lines): copying every
     # line into `cp` as well cost about 5% of the chunk's parse.
     cur.execute(f"CREATE OR REPLACE TEMP TABLE cp AS SELECT * EXCLUDE (line) FROM ({parse})")  # noqa: S608 - identifiers/SQL from this package, values as parameters
@@ -286,15 +285,16 @@ def _load_chunk(
     # Python splits (bytes.split is memchr-fast) and DuckDB scans the pieces as a numpy
     # column: less than half the CPU of string_split over the whole chunk as one parameter.
     parts = chunk.data.split(b"\n")[: chunk.n_lines]
+    positions = scan.scan(chunk.data, chunk.n_lines)
     bad: list[tuple[int, int, bytes]] = []
     sql = (
-        "CREATE OR REPLACE TEMP TABLE nonblank AS SELECT ?::INTEGER AS file_idx, line_no, line "
-        "FROM (SELECT line_no, decode(raw) AS line FROM chunk_lines) "
-        "WHERE NOT regexp_matches(line, ?)"
+        "CREATE OR REPLACE TEMP TABLE nonblank AS "  # noqa: S608 - constants of this package
+        "SELECT ?::INTEGER AS file_idx, line_no, decode(raw) AS line, * EXCLUDE (line_no, raw) "
+        f"FROM chunk_lines WHERE status <> {scan.BLANK}"
     )
     try:
-        _register_lines(con, chunk.first_line, parts)
-        con.execute(sql, [chunk.file_idx, _BLANK])
+        _register_lines(con, chunk.first_line, parts, positions)
+        con.execute(sql, [chunk.file_idx])
     except duckdb.Error:
         # Rare: invalid UTF-8 somewhere in the chunk. Those lines go to the Python validator
         # (which names the problem) and are blanked here, the rest is loaded as usual.
@@ -304,19 +304,25 @@ def _load_chunk(
             except UnicodeDecodeError:
                 bad.append((chunk.file_idx, chunk.first_line + i, raw))
                 parts[i] = b""
-        _register_lines(con, chunk.first_line, parts)
-        con.execute(sql, [chunk.file_idx, _BLANK])
+                positions["status"][i] = scan.BLANK
+        _register_lines(con, chunk.first_line, parts, positions)
+        con.execute(sql, [chunk.file_idx])
     finally:
         con.unregister("chunk_lines")
     (nonblank,) = con.execute("SELECT count(*) FROM nonblank").fetchone() or (0,)
     return bad, int(nonblank)
 
 
-def _register_lines(con: duckdb.DuckDBPyConnection, first_line: int, parts: list[bytes]) -> None:
+def _register_lines(
+    con: duckdb.DuckDBPyConnection,
+    first_line: int,
+    parts: list[bytes],
+    positions: dict[str, np.ndarray],
+) -> None:
     raw = np.empty(len(parts), dtype=object)
     raw[:] = parts
     line_no = np.arange(first_line, first_line + len(parts), dtype=np.int64)
-    con.register("chunk_lines", {"line_no": line_no, "raw": raw})
+    con.register("chunk_lines", {"line_no": line_no, "raw": raw, **positions})
 
 
 def _cluster(
