@@ -14,7 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import app
-from app.graph.detection_repo import latest_run_id, run_rings
+from app.graph import detection_repo
+from app.graph.detection_repo import latest_run_id, load_projection, run_rings
 from app.graph.queries import Query, queries
 from app.graph.runner import GraphRunner
 from app.ingest.pipeline import Ingestor
@@ -73,6 +74,24 @@ def test_seeded_counts_match_the_events(seeded: dict[str, Any], neo4j_runner: Gr
     # Every campaign template family is far fewer clusters than requests.
     assert 0 < nodes["PromptCluster"] < expected["kinds"]["request"]
     assert len(truth["operators"]) >= 3
+
+
+def test_projection_read_two_queries_at_a_time_is_the_serial_read(
+    seeded: dict[str, Any], neo4j_runner: GraphRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parallel = load_projection(neo4j_runner)
+    monkeypatch.setattr(detection_repo, "_PROJECTION_READERS", 1)
+    serial = load_projection(neo4j_runner)
+    assert parallel.accounts == serial.accounts
+    assert list(parallel.nodes.items()) == list(serial.nodes.items())
+    assert parallel.attachments == serial.attachments
+    accounts = neo4j_runner.driver.execute_query("MATCH (a:Account) RETURN count(a) AS n")
+    assert len(parallel.accounts) == accounts.records[0]["n"]
+    # Attachments come kind by kind in the order of the queries, each on a node of the projection.
+    order = [kind for kind, _query in detection_repo._ATTACHMENT_QUERIES]
+    kinds = [parallel.nodes[a.node_key].kind for a in parallel.attachments]
+    assert kinds == sorted(kinds, key=order.index)
+    assert len(set(kinds)) >= 4
 
 
 def test_rings_json_and_evaluate(seeded: dict[str, Any], neo4j_runner: GraphRunner) -> None:
