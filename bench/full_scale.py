@@ -9,7 +9,8 @@ Every stage runs in its own child process; a sampler reads the RSS of that proce
 parallel workers count together) and of the Neo4j server every 0.5 s, so the figures are peak
 RSS per stage for the pipeline and for Neo4j, and their sum. Prints per-stage wall time, events/s,
 rows/s, peak RSS, the load average (other jobs share the machine), Neo4j's store size and the
-detection quality from `ringscope evaluate`; writes everything as JSON (--json-out).
+detection quality from `ringscope evaluate`, and a speed probe before and after (the machine's
+speed drifts: see `speed_probe`); writes everything as JSON (--json-out).
 
 The database is the configured local server (RINGSCOPE_VAR_DIR / RINGSCOPE_NEO4J_PORT; bench
 default var/bench on 7689). It is stopped during the aggregate (a server an earlier run left holds
@@ -186,6 +187,21 @@ def phase_peaks(
     return peaks
 
 
+def speed_probe() -> dict[str, float]:
+    """Seconds of two fixed single-core workloads (a pure-Python loop; SHA-256 of 256 MB).
+
+    The machine's speed drifts by tens of percent over minutes (other tenants share its cores),
+    and CPU-seconds inflate with it; the probe before and after a run says how fast it was."""
+    code = (
+        "import hashlib, time; t = time.perf_counter(); sum(i * i for i in range(10_000_000)); "
+        "a = time.perf_counter() - t; data = bytes(256 << 20); t = time.perf_counter(); "
+        "hashlib.sha256(data).digest(); print(a, time.perf_counter() - t)"
+    )
+    out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, check=True)
+    python_s, sha_s = (float(x) for x in out.stdout.split())
+    return {"python_loop_s": round(python_s, 3), "sha256_s": round(sha_s, 3)}
+
+
 def _dir_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
@@ -222,6 +238,8 @@ def main() -> None:
     figures: dict[str, Any] = {"scenario": str(scenario), "loader": args.loader, "stages": {}}
     stages: dict[str, Any] = figures["stages"]
     print(f"full-scale bench: {scenario}, loader {args.loader}, cores {os.cpu_count()}", flush=True)
+    figures["speed_probe_before"] = speed_probe()
+    print(f"speed probe: {figures['speed_probe_before']}", flush=True)
 
     if not (scenario / "events.jsonl.gz").exists():
         stages["generate"] = run_stage(
@@ -317,6 +335,7 @@ def main() -> None:
     }
     figures["store_mb"] = round(_dir_mb(settings.neo4j_home / "dbms" / "data"))
     figures["truth_accounts"] = len(truth.get("accounts", {})) if isinstance(truth, dict) else None
+    figures["speed_probe_after"] = speed_probe()
     end_to_end = sum(s["seconds"] for name, s in stages.items() if name != "generate")
     figures["end_to_end_seconds"] = round(end_to_end, 1)
     figures["peak_total_rss_mb"] = max(s["total_peak_rss_mb"] for s in stages.values())
@@ -342,6 +361,10 @@ def main() -> None:
         f"end to end (aggregate+load+detect) {end_to_end:.1f} s; peak RSS stage+Neo4j "
         f"{figures['peak_total_rss_mb']:,} MB; precision {q['precision']}, recall {q['recall']}, "
         f"F1 {q['f1']}, attribution {q['attribution_accuracy']}"
+    )
+    print(
+        f"speed probe before / after (s, lower is faster): {figures['speed_probe_before']} / "
+        f"{figures['speed_probe_after']}"
     )
     if args.json_out:
         args.json_out.write_text(json.dumps(figures, indent=2, default=str) + "\n")
