@@ -40,7 +40,8 @@ _KEY_ENDS = np.cumsum([len(f) for f in FIELDS]).astype(np.int64)
 # A field's (length, second character) is unique among FIELDS: the one candidate to compare.
 _KEY_TABLE = np.full((max(map(len, FIELDS)) + 1, 128), -1, dtype=np.int16)
 for _i, _f in enumerate(FIELDS):
-    assert _KEY_TABLE[len(_f), ord(_f[1])] == -1, "FIELDS need another key table"
+    if _KEY_TABLE[len(_f), ord(_f[1])] != -1:
+        raise RuntimeError(f"{_f!r} shares its length and second character: rework _KEY_TABLE")
     _KEY_TABLE[len(_f), ord(_f[1])] = _i
 
 
