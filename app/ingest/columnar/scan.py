@@ -81,6 +81,13 @@ def _field(data, start, end):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
+def _skip_ws(data, p, end):  # type: ignore[no-untyped-def]
+    while p < end and _is_ws(data[p]):
+        p += 1
+    return p
+
+
+@njit(cache=True)
 def _scan_line(data, pos, kind, at, length, row):  # type: ignore[no-untyped-def]
     """Scan the line from data[pos] (up to a newline), filling row `row` of kind/at/length.
 
@@ -88,20 +95,13 @@ def _scan_line(data, pos, kind, at, length, row):  # type: ignore[no-untyped-def
     (a newline is neither JSON whitespace nor any expected character, so the scan stops at
     the line's end at the latest)."""
     end = data.shape[0]
-    chars = 0  # characters (UTF-8 code points) before `pos`
-    p = pos
-    while p < end and _is_ws(data[p]):
-        p += 1
-        chars += 1
-    if p == end:
+    # Only string values hold non-ASCII bytes, so byte p is character p - pos - cont (0-based),
+    # where cont counts the UTF-8 continuation bytes passed so far.
+    cont = 0
+    p = _skip_ws(data, pos, end)
+    if p == end or data[p] != 123:  # "{"
         return GENERAL, p
-    if data[p] != 123:  # "{"
-        return GENERAL, p
-    p += 1
-    chars += 1
-    while p < end and _is_ws(data[p]):
-        p += 1
-        chars += 1
+    p = _skip_ws(data, p + 1, end)
     if p < end and data[p] == 125:  # "}": an empty object
         p += 1
     else:
@@ -110,7 +110,6 @@ def _scan_line(data, pos, kind, at, length, row):  # type: ignore[no-untyped-def
             if p >= end or data[p] != 34:
                 return GENERAL, p
             p += 1
-            chars += 1
             key_start = p
             while p < end and data[p] != 34:
                 b = data[p]
@@ -122,26 +121,17 @@ def _scan_line(data, pos, kind, at, length, row):  # type: ignore[no-untyped-def
             f = _field(data, key_start, p)
             if f < 0 or kind[f, row] != 0:  # unknown or repeated key
                 return GENERAL, p
-            chars += p - key_start + 1
-            p += 1
-            while p < end and _is_ws(data[p]):
-                p += 1
-                chars += 1
+            p = _skip_ws(data, p + 1, end)
             if p >= end or data[p] != 58:  # ":"
                 return GENERAL, p
-            p += 1
-            chars += 1
-            while p < end and _is_ws(data[p]):
-                p += 1
-                chars += 1
+            p = _skip_ws(data, p + 1, end)
             if p >= end:
                 return GENERAL, p
             b = data[p]
             if b == 34:  # string
-                quote_chars = chars
+                quote = p
+                cont_before = cont
                 p += 1
-                chars += 1
-                value_chars = chars
                 escaped = False
                 while True:
                     if p >= end:
@@ -169,33 +159,30 @@ def _scan_line(data, pos, kind, at, length, row):  # type: ignore[no-untyped-def
                                 if not _is_hex(data[p + k]):
                                     return GENERAL, p
                             p += 6
-                            chars += 6
                         elif e in _SIMPLE_ESCAPES:
                             p += 2
-                            chars += 2
                         else:
                             return GENERAL, p
                         escaped = True
                         continue
                     if b == 44:  # "," then [ \t\r]* then "}" or "]": a trailing-comma screen
-                        q = p + 1
-                        while q < end and _is_ws(data[q]):
-                            q += 1
+                        q = _skip_ws(data, p + 1, end)
                         if q < end and (data[q] == 125 or data[q] == 93):
                             return GENERAL, p
-                    if (b & 0xC0) != 0x80:
-                        chars += 1
+                    if (b & 0xC0) == 0x80:
+                        cont += 1
                     p += 1
+                # The quotes are ASCII: from `quote` to `p` (the closing quote) the characters
+                # are the bytes less the continuation bytes in between.
                 if escaped:
                     kind[f, row] = ESCAPED
-                    at[f, row] = quote_chars + 1
-                    length[f, row] = chars - quote_chars + 1
+                    at[f, row] = quote - pos - cont_before + 1
+                    length[f, row] = p + 1 - quote - (cont - cont_before)
                 else:
                     kind[f, row] = STRING
-                    at[f, row] = value_chars + 1
-                    length[f, row] = chars - value_chars
+                    at[f, row] = quote - pos - cont_before + 2
+                    length[f, row] = p - quote - 1 - (cont - cont_before)
                 p += 1
-                chars += 1
             elif b == 45 or (48 <= b <= 57):  # integer
                 start = p
                 if b == 45:
@@ -211,9 +198,8 @@ def _scan_line(data, pos, kind, at, length, row):  # type: ignore[no-untyped-def
                 if p < end and (data[p] == 46 or data[p] == 101 or data[p] == 69):
                     return GENERAL, p  # fraction or exponent: not an integer
                 kind[f, row] = INTEGER
-                at[f, row] = chars + 1
+                at[f, row] = start - pos - cont + 1
                 length[f, row] = p - start
-                chars += p - start
             elif b == 116 or b == 102 or b == 110:  # true, false, null
                 word = 4 if b != 102 else 5
                 if p + word > end:
@@ -234,30 +220,22 @@ def _scan_line(data, pos, kind, at, length, row):  # type: ignore[no-untyped-def
                 ):
                     return GENERAL, p
                 kind[f, row] = NULL if b == 110 else BOOLEAN
-                at[f, row] = chars + 1
+                at[f, row] = p - pos - cont + 1
                 length[f, row] = word
                 p += word
-                chars += word
             else:  # object, array or not JSON
                 return GENERAL, p
-            while p < end and _is_ws(data[p]):
-                p += 1
-                chars += 1
+            p = _skip_ws(data, p, end)
             if p >= end:
                 return GENERAL, p
             if data[p] == 44:  # ","
-                p += 1
-                chars += 1
-                while p < end and _is_ws(data[p]):
-                    p += 1
-                    chars += 1
+                p = _skip_ws(data, p + 1, end)
                 continue
             if data[p] == 125:  # "}"
                 p += 1
                 break
             return GENERAL, p
-    while p < end and _is_ws(data[p]):
-        p += 1
+    p = _skip_ws(data, p, end)
     if p == end or data[p] == 10:
         return PLAIN, p
     return GENERAL, p
