@@ -44,7 +44,7 @@ import zlib
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import chain, islice
+from itertools import islice
 
 import numpy as np
 from datasketch import MinHash
@@ -95,7 +95,6 @@ _EXTRACTION_CHARS = 4_000
 # and at most this many candidates (most shared bands first) are verified.
 _BUCKET_CAP = 256
 _MAX_CANDIDATES = 48
-_WORD_CACHE_CAP = 1 << 20  # distinct skeleton words cached with their CRC-32
 _SMALL_FOUND = 64
 
 # ----------------------------------------------------------------------------- normalise
@@ -153,11 +152,20 @@ _OPAQUE_MIN = 10  # a token this long with digits and letters is an id / digest 
 # comes first so the engine can skip ahead; the context is checked by a lookbehind.
 _NAME_RE = re.compile(r"[A-Z](?<=[\w,;)\x02] [A-Z])[a-z]+(?:[ -][A-Z][a-z]+)*")
 _PUNCT_RE = re.compile(r"[^\w\x01\x02]+")
-# ASCII fast path: one bytes.translate lower-cases and blanks out punctuation.
-_ASCII_TABLE = bytes(
-    c + 32 if 65 <= c <= 90 else c if (chr(c).isalnum() or c in (0x5F, 0x01, 0x02)) else 0x20
-    for c in range(256)
-)
+
+
+def _ascii_table() -> bytes:
+    # ASCII fast path: one bytes.translate lower-cases, blanks out punctuation and writes the
+    # slot delimiters as "<" and ">" (the prompt's own "<" and ">" are blanked).
+    table = bytearray(
+        c + 32 if 65 <= c <= 90 else c if (chr(c).isalnum() or c == 0x5F) else 0x20
+        for c in range(256)
+    )
+    table[ord(_OPEN)], table[ord(_CLOSE)] = ord("<"), ord(">")
+    return bytes(table)
+
+
+_ASCII_TABLE = _ascii_table()
 _REPEAT_RE = re.compile(r"(<[a-z]+>)(?: \1)+")
 _WORD_RE = re.compile(r"\w+")
 
@@ -297,9 +305,9 @@ def normalise(prompt: str) -> str:
     if s.isascii():
         s = " ".join(s.encode("ascii").translate(_ASCII_TABLE).decode("ascii").split())
     else:
-        s = _PUNCT_RE.sub(" ", s.lower()).strip()
-    if _OPEN in s:
-        s = s.replace(_OPEN, "<").replace(_CLOSE, ">")
+        s = _PUNCT_RE.sub(" ", s.lower()).strip().replace(_OPEN, "<").replace(_CLOSE, ">")
+    # A run of one slot token needs two tokens side by side; most skeletons have none.
+    if "> <" in s:
         s = _REPEAT_RE.sub(r"\1", s)
     return s
 
@@ -1097,15 +1105,6 @@ def _format_id(key: int) -> str:
     return f"{_ID_PREFIX}{key:016x}"
 
 
-class _WordCrc(dict[str, int]):
-    """word -> CRC-32 of its UTF-8 bytes, filled on first use (skeleton vocabularies are small
-    and repetitive: a lookup costs a tenth of encoding and hashing the word again)."""
-
-    def __missing__(self, word: str) -> int:
-        value = self[word] = zlib.crc32(word.encode())
-        return value
-
-
 def _shingle_hashes(words: list[str], size: int) -> np.ndarray:
     """32-bit hashes of the word shingles of `words` (a skeleton with fewer words: one shingle).
 
@@ -1122,20 +1121,6 @@ def _shingle_hashes(words: list[str], size: int) -> np.ndarray:
 
 
 _U32_MAX = np.uint32(0xFFFFFFFF)
-_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
-
-
-def _fmix32(h: np.ndarray) -> np.ndarray:
-    # MurmurHash3's 32-bit finaliser, as datasketch's affine32 scheme pre-mixes its inputs.
-    s16, m1, s13, m2 = _FMIX32
-    h = h ^ (h >> s16)
-    h *= m1
-    h ^= h >> s13
-    h *= m2
-    h ^= h >> s16
-    return h
-
-
 _MIX_C1, _MIX_C2 = _U64(0xBF58476D1CE4E5B9), _U64(0x94D049BB133111EB)
 _S30, _S27, _S31 = _U64(30), _U64(27), _U64(31)
 
@@ -1148,6 +1133,105 @@ def _mix64(x: np.ndarray) -> np.ndarray:
     x *= _MIX_C2
     x ^= x >> _S31
     return x
+
+
+def _crc_table() -> np.ndarray:
+    # zlib's CRC-32 (reflected polynomial 0xEDB88320), one entry per byte value.
+    table = np.empty(256, dtype=np.uint64)
+    for byte in range(256):
+        c = byte
+        for _ in range(8):
+            c = (c >> 1) ^ 0xEDB88320 if c & 1 else c >> 1
+        table[byte] = c
+    return table
+
+
+_CRC_TABLE = _crc_table()
+_ASCII_SPACE = np.zeros(128, dtype=np.bool_)
+_ASCII_SPACE[[c for c in range(128) if chr(c).isspace()]] = True
+
+
+@njit(cache=True, nogil=True)
+def _minhash_rows(
+    data: np.ndarray,
+    offsets: np.ndarray,
+    size: int,
+    perm_a: np.ndarray,
+    perm_b: np.ndarray,
+    sigs: np.ndarray,
+    counts: np.ndarray,
+) -> None:
+    """Signature rows and distinct-shingle counts of skeletons given as UTF-8 bytes.
+
+    Skeleton k is data[offsets[k]:offsets[k + 1]]. Its words are separated by ASCII whitespace
+    (as `str.split()` separates an ASCII string), cut to the head and tail of a long skeleton
+    as `PromptClusterer._signature` does, each hashed with zlib's CRC-32. Its shingles are as
+    `_shingle_hashes` makes them (a skeleton shorter than a shingle has one, of all its
+    words); each shingle hash h is pre-mixed with fmix32 and permuted (a * h + b mod 2**32)
+    as datasketch's affine32 scheme does, and row k takes the minimum per permutation. `sigs`
+    must come filled with 0xFFFFFFFF (an empty skeleton keeps that row) and `counts` with 0.
+    """
+    mask32 = np.uint64(0xFFFFFFFF)
+    n_perm = len(perm_a)
+    a = perm_a.astype(np.uint64)
+    b = perm_b.astype(np.uint64)
+    widest = 1
+    for k in range(len(offsets) - 1):
+        widest = max(widest, offsets[k + 1] - offsets[k])
+    crcs = np.empty(widest // 2 + 1, dtype=np.uint64)  # a word and a space at least
+    hashes = np.empty(widest // 2 + 1, dtype=np.uint64)
+    best = np.empty(n_perm, dtype=np.uint64)
+    for k in range(len(offsets) - 1):
+        pos, end = offsets[k], offsets[k + 1]
+        n_words = 0
+        while pos < end:
+            if data[pos] < 0x80 and _ASCII_SPACE[data[pos]]:
+                pos += 1
+                continue
+            c = mask32
+            while pos < end and not (data[pos] < 0x80 and _ASCII_SPACE[data[pos]]):
+                c = _CRC_TABLE[(c ^ data[pos]) & np.uint64(0xFF)] ^ (c >> np.uint64(8))
+                pos += 1
+            crcs[n_words] = c ^ mask32
+            n_words += 1
+        if n_words == 0:
+            continue
+        if n_words > _HEAD_WORDS + _TAIL_WORDS:
+            # The tail moves forward onto the head's end (the source never lies behind it).
+            for i in range(_TAIL_WORDS):
+                crcs[_HEAD_WORDS + i] = crcs[n_words - _TAIL_WORDS + i]
+            n_words = _HEAD_WORDS + _TAIL_WORDS
+        n_sh = max(1, n_words - size + 1)
+        width = min(size, n_words)
+        best[:] = mask32
+        for j in range(n_sh):
+            acc = np.uint64(0)
+            for i in range(width):
+                acc += crcs[j + i] * _SHINGLE_MULT[i]
+            # splitmix64's finaliser, then the top 32 bits (as _mix64 and _shingle_hashes).
+            acc ^= acc >> _S30
+            acc *= _MIX_C1
+            acc ^= acc >> _S27
+            acc *= _MIX_C2
+            acc ^= acc >> _S31
+            h = acc >> np.uint64(32)
+            hashes[j] = h
+            # MurmurHash3's 32-bit finaliser, as datasketch's affine32 scheme pre-mixes its
+            # inputs (in 64-bit arithmetic masked to 32 bits).
+            h ^= h >> np.uint64(16)
+            h = (h * np.uint64(0x85EBCA6B)) & mask32
+            h ^= h >> np.uint64(13)
+            h = (h * np.uint64(0xC2B2AE35)) & mask32
+            h ^= h >> np.uint64(16)
+            for p in range(n_perm):
+                best[p] = min(best[p], (a[p] * h + b[p]) & mask32)
+        sigs[k] = best
+        run = np.sort(hashes[:n_sh])
+        distinct = 1
+        for j in range(1, n_sh):
+            if run[j] != run[j - 1]:
+                distinct += 1
+        counts[k] = distinct
 
 
 def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
@@ -1227,7 +1311,6 @@ class PromptClusterer:
         # Shingles arrive already hashed to 32 bits (`_shingle_hashes`), hence hashfunc=int.
         self._minhash = MinHash(num_perm=num_perm, seed=_SEED, scheme=_MINHASH_SCHEME, hashfunc=int)
         self._empty_hashvalues = self._minhash.hashvalues.copy()
-        self._word_crc = _WordCrc()
         self._perm_a = np.asarray(self._minhash.permutations[0], dtype=np.uint32)
         self._perm_b = np.asarray(self._minhash.permutations[1], dtype=np.uint32)
         rng = np.random.RandomState(0x5EED)
@@ -1573,57 +1656,29 @@ class PromptClusterer:
     def _signatures(self, skeletons: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """`_signature` of many skeletons at once: (n x num_perm uint32, n shingle counts).
 
-        Bit-identical to datasketch's affine32 `update_batch` per skeleton: every shingle hash
-        of the batch is pre-mixed (fmix32) and permuted (a * h + b mod 2**32) in one array,
-        and `np.minimum.reduceat` takes each skeleton's column minima.
+        Bit-identical to datasketch's affine32 `update_batch` per skeleton: the skeletons go to
+        the compiled `_minhash_rows` as one buffer of UTF-8 bytes, which splits, hashes and
+        permutes them (in Python, splitting and looking up each word's CRC-32 cost three times
+        the arithmetic).
         """
         n = len(skeletons)
-        size = self.shingle_size
-        word_lists = []
-        for skeleton in skeletons:
-            words = skeleton.split()
-            if len(words) > _HEAD_WORDS + _TAIL_WORDS:
-                words = words[:_HEAD_WORDS] + words[-_TAIL_WORDS:]
-            word_lists.append(words)
-        lengths = np.fromiter((len(w) for w in word_lists), dtype=np.intp, count=n)
-        total = int(lengths.sum())
         sigs = np.full((n, self.num_perm), _U32_MAX, dtype=np.uint32)
         counts = np.zeros(n, dtype=np.int64)
-        if not total:
-            return sigs, counts
-        word_crc = self._word_crc
-        if len(word_crc) > _WORD_CACHE_CAP:
-            word_crc.clear()
-        crc = np.fromiter(
-            map(word_crc.__getitem__, chain.from_iterable(word_lists)), dtype=np.uint64, count=total
+        # str.split() also splits on non-ASCII whitespace (U+00A0, U+2028 ...): such a skeleton
+        # goes in with its words rejoined by ASCII spaces, so the kernel splits on ASCII alone.
+        encoded = [(s if s.isascii() else " ".join(s.split())).encode() for s in skeletons]
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=n), out=offsets[1:])
+        data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        _minhash_rows(
+            data,
+            offsets,
+            self.shingle_size,
+            self._perm_a,
+            self._perm_b,
+            sigs,
+            counts,
         )
-        # Shingle j of skeleton k starts at word starts[k] + j; a skeleton shorter than a
-        # shingle has one shingle of all its words (as _shingle_hashes).
-        starts = np.zeros(n, dtype=np.intp)
-        np.cumsum(lengths[:-1], out=starts[1:])
-        n_sh = np.where(lengths > 0, np.maximum(1, lengths - size + 1), 0)
-        owner = np.repeat(np.arange(n, dtype=np.intp), n_sh)
-        sh_start = np.zeros(n, dtype=np.intp)
-        np.cumsum(n_sh[:-1], out=sh_start[1:])
-        pos = starts[owner] + (np.arange(len(owner), dtype=np.intp) - sh_start[owner])
-        acc = np.zeros(len(owner), dtype=np.uint64)
-        own_len = lengths[owner]
-        for i in range(size):
-            ok = own_len > i
-            take = np.where(ok, pos + i, 0)
-            acc += np.where(ok, crc[take] * _SHINGLE_MULT[i], _U64(0))
-        hashes = (_mix64(acc) >> _U64(32)).astype(np.uint32)
-        # Distinct shingles per skeleton (a sort is cheaper than np.unique's hashing here).
-        tagged = np.sort((owner.astype(np.uint64) << _U64(32)) | hashes.astype(np.uint64))
-        first = np.empty(len(tagged), dtype=bool)
-        first[0] = True
-        np.not_equal(tagged[1:], tagged[:-1], out=first[1:])
-        counts += np.bincount((tagged[first] >> _U64(32)).astype(np.intp), minlength=n)
-        # Permutations x shingles, so that each skeleton's minima are over contiguous runs.
-        a, b = self._perm_a, self._perm_b
-        phv = a[:, None] * _fmix32(hashes)[None, :] + b[:, None]
-        nonempty = np.flatnonzero(n_sh > 0)
-        sigs[nonempty] = np.minimum.reduceat(phv, sh_start[nonempty], axis=1).T
         return sigs, counts
 
     def _band_keys(self, sigs: np.ndarray) -> np.ndarray:

@@ -438,6 +438,28 @@ def test_vectorised_signatures_are_bit_identical_to_datasketch() -> None:
             assert ref_count == count
 
 
+def test_compiled_signatures_split_words_as_str_split_does() -> None:
+    # Skeletons from callers other than normalise: any whitespace, non-ASCII words, and long
+    # skeletons cut to head and tail (400 words: the tail overlaps where it moves; 900: not).
+    words = ["alpha", "βeta", "日本語", "x", "naïve", "<num>"]
+    skeletons = [
+        "a\tb\nc\x0bd\x0ce\rf\x1cg\x1dh\x1ei\x1fj k",
+        "one\u00a0two\u2028three\u3000four\u2003five\x85six",
+        "  leading and trailing  ",
+        "\u00a0\u00a0",
+        "word\u200bjoined zero\ufeffwidth",  # U+200B / U+FEFF are not whitespace
+        " ".join(words[i % len(words)] + str(i) for i in range(400)),
+        " ".join(words[i % len(words)] + str(i) for i in range(900)),
+        "\t".join(words * 3),
+    ]
+    for clusterer in (PromptClusterer(), PromptClusterer(num_perm=128, shingle_size=3)):
+        sigs, counts = clusterer._signatures(skeletons)
+        for skeleton, sig, count in zip(skeletons, sigs, counts, strict=True):
+            ref, ref_count = clusterer._signature(skeleton)
+            assert np.array_equal(ref, sig), repr(skeleton[:40])
+            assert ref_count == count
+
+
 @pytest.mark.parametrize("batch", [1, 7, 500])
 def test_assign_batch_equals_assign_in_order(batch: int) -> None:
     prompts = _mixed_prompts(4000, seed=11)
