@@ -249,6 +249,38 @@ def test_prompt_workers_run_below_the_assigning_process() -> None:
     assert worker_nice == {min(19, os.nice(0) + WORKER_NICENESS)}  # 19: the kernel's floor
 
 
+def test_prompt_workers_give_the_clusters_of_one_process() -> None:
+    # Small batches spread each template over both workers and many batches; a skeleton's
+    # first prompt may look benign and a later one like extraction (the slot text differs) or
+    # the other way round: only the first sighting's flag counts, in both paths. A second run
+    # on the same pool starts from a fresh clusterer.
+    from app.ingest.clustering import PromptClusterer
+    from app.ingest.columnar.common import cluster_prompts
+
+    slots = ["bread", "chain of thought", "the rubric", "rivers", "show your work", "tides"]
+    templates = [
+        'Explain "{}" to a child in plain words please',
+        "Summarise the following passage about {} in three sentences",
+        'Grade the response: "{}" on accuracy and tone, then give a score',
+    ]
+    firsts = [
+        (f"k{i}", templates[i % 3].format(slots[(i // 3 + i % 5) % len(slots)]) + f" #{i % 7}")
+        for i in range(600)
+    ]
+
+    alone = PromptClusterer()
+    expected = list(cluster_prompts(iter(firsts), alone, 1, batch=16))
+    expected_rows = alone.take_new_or_changed_rows()
+    assert {row["extraction"] for row in expected_rows} == {True, False}
+    with worker_pool(2) as pool:
+        for _ in range(2):
+            clusterer = PromptClusterer()
+            assert (
+                list(cluster_prompts(iter(firsts), clusterer, 2, batch=16, pool=pool)) == expected
+            )
+            assert clusterer.take_new_or_changed_rows() == expected_rows
+
+
 @pytest.mark.parametrize("n_clusters", [0, 3])
 def test_cluster_columns_are_written_as_their_rows(tmp_path: Path, n_clusters: int) -> None:
     # Ids and skeleton hashes are formatted in SQL: small values keep their leading zeros,
