@@ -453,16 +453,65 @@ _EMPTY_VALS = np.empty(0, dtype=np.uint32)
 _EMPTY_FLAGS = np.empty(0, dtype=np.uint8)
 
 
+@njit(cache=True, nogil=True)
+def _merge_backward(
+    keys_buf: np.ndarray, vals_buf: np.ndarray, n: int, keys: np.ndarray, vals: np.ndarray
+) -> None:
+    # From the end, so that the buffers' first n entries are read before they are overwritten.
+    i, j, w = n - 1, len(keys) - 1, n + len(keys) - 1
+    while j >= 0:
+        if i >= 0 and keys_buf[i] > keys[j]:
+            keys_buf[w], vals_buf[w] = keys_buf[i], vals_buf[i]
+            i -= 1
+        else:
+            keys_buf[w], vals_buf[w] = keys[j], vals[j]
+            j -= 1
+        w -= 1
+
+
+def _merge_sorted(
+    keys_buf: np.ndarray, vals_buf: np.ndarray, n: int, keys: np.ndarray, vals: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Merge sorted entries into the n sorted entries at the head of two buffers, in place.
+
+    An equal key's new entries go after its old ones, in their order (where np.insert at
+    searchsorted(side="right") put them). The buffers grow by a quarter when full, so a merge
+    neither allocates nor faults in fresh pages for the whole array, as np.insert did at every
+    merge (~11% of the in-order assignment at scale 1.0).
+
+    Returns:
+        The buffers (new ones if they grew); the merged entries are their first n + len(keys).
+    """
+    need = n + len(keys)
+    if need > len(keys_buf):
+        capacity = max(need, len(keys_buf) + len(keys_buf) // 4)
+        grown_keys = np.empty(capacity, dtype=keys_buf.dtype)
+        grown_vals = np.empty(capacity, dtype=vals_buf.dtype)
+        grown_keys[:n], grown_vals[:n] = keys_buf[:n], vals_buf[:n]
+        keys_buf, vals_buf = grown_keys, grown_vals
+    _merge_backward(keys_buf, vals_buf, n, keys, vals)
+    return keys_buf, vals_buf
+
+
 class _U64Index:
     """Multimap uint64 -> uint32 costing ~12 bytes an entry instead of ~100 for a dict.
 
     New entries go to a dict buffer; when the buffer reaches 1/16 of the sorted arrays (at
-    least `min_buffer` entries) it is merged into them. Merges copy the arrays, so each entry
-    is copied ~16 times over its life (amortised O(1)) and the peak during a merge is twice
-    the array size.
+    least `min_buffer` entries) it is merged into them (`_merge_sorted`: in place, the arrays
+    are views of buffers with up to a quarter spare), so each entry is moved ~16 times over its
+    life (amortised O(1)).
     """
 
-    __slots__ = ("_buf", "_keys", "_min_buffer", "_multi", "_n_buf", "_vals")
+    __slots__ = (
+        "_buf",
+        "_keys",
+        "_keys_buf",
+        "_min_buffer",
+        "_multi",
+        "_n_buf",
+        "_vals",
+        "_vals_buf",
+    )
 
     def __init__(self, min_buffer: int = 1 << 15) -> None:
         self._buf: dict[int, int] = {}
@@ -470,6 +519,7 @@ class _U64Index:
         self._n_buf = 0
         self._keys: np.ndarray = _EMPTY_KEYS
         self._vals: np.ndarray = _EMPTY_VALS
+        self._keys_buf, self._vals_buf = _EMPTY_KEYS, _EMPTY_VALS
         self._min_buffer = min_buffer
 
     def __len__(self) -> int:
@@ -477,8 +527,8 @@ class _U64Index:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the sorted arrays (the buffer dict is not counted)."""
-        return int(self._keys.nbytes + self._vals.nbytes)
+        """Bytes held by the sorted arrays' buffers (the buffer dict is not counted)."""
+        return int(self._keys_buf.nbytes + self._vals_buf.nbytes)
 
     def add(self, key: int, val: int) -> None:
         if key in self._buf:
@@ -529,14 +579,11 @@ class _U64Index:
 
     def _merge(self, keys: np.ndarray, vals: np.ndarray) -> None:
         order = np.argsort(keys, kind="stable")
-        keys, vals = keys[order], vals[order]
-        if not len(self._keys):
-            self._keys, self._vals = keys, vals
-            return
-        # np.insert is a linear merge of a small sorted batch into the big sorted arrays.
-        at = self._keys.searchsorted(keys, side="right")
-        self._keys = np.insert(self._keys, at, keys)
-        self._vals = np.insert(self._vals, at, vals)
+        n = len(self._keys)
+        self._keys_buf, self._vals_buf = _merge_sorted(
+            self._keys_buf, self._vals_buf, n, keys[order], vals[order]
+        )
+        self._keys, self._vals = self._keys_buf[: n + len(keys)], self._vals_buf[: n + len(keys)]
 
 
 _SIG_SHIFT = 12  # _SIG_BLOCK == 1 << _SIG_SHIFT: the kernel finds rows by shift and mask
@@ -782,12 +829,14 @@ class _BandIndex:
         "_ent_next",
         "_ent_val",
         "_keys",
+        "_keys_buf",
         "_min_buffer",
         "_slot_head",
         "_slot_key",
         "_slot_tail",
         "_spare",
         "_vals",
+        "_vals_buf",
         "dir_shift",
         "directory",
         "generation",
@@ -797,6 +846,7 @@ class _BandIndex:
     def __init__(self, bands: int, min_buffer: int = 1 << 15) -> None:
         self._keys: np.ndarray = _EMPTY_KEYS
         self._vals: np.ndarray = _EMPTY_VALS
+        self._keys_buf, self._vals_buf = _EMPTY_KEYS, _EMPTY_VALS
         self._min_buffer = min_buffer
         self._spare = bands  # one cluster's entries may go past the flush mark
         self.state = np.zeros(1, dtype=np.int64)  # [buffered entries], updated by the kernel
@@ -811,8 +861,8 @@ class _BandIndex:
     def nbytes(self) -> int:
         """Bytes held by the sorted arrays and the buffer's arrays."""
         return int(
-            self._keys.nbytes
-            + self._vals.nbytes
+            self._keys_buf.nbytes
+            + self._vals_buf.nbytes
             + self._ent_key.nbytes
             + self._ent_val.nbytes
             + self._ent_next.nbytes
@@ -861,11 +911,14 @@ class _BandIndex:
             self._merge(keys.astype(np.uint64, copy=False), vals.astype(np.uint32, copy=False))
             self._grow()
 
+    def _prefix_bits(self) -> int:
+        return max(1, (len(self._keys) // 16).bit_length())
+
     def _index_prefixes(self) -> None:
         # Band keys are uniform 64-bit hashes: a directory of ~16 keys per top-bits prefix
         # turns a lookup's bisection of the whole array (a cache miss a step at tens of
         # millions of entries) into one of a few dozen entries.
-        bits = max(1, (len(self._keys) // 16).bit_length())
+        bits = self._prefix_bits()
         self.dir_shift = np.uint64(64 - bits)
         counts = np.bincount((self._keys >> self.dir_shift).astype(np.intp), minlength=1 << bits)
         self.directory = np.zeros((1 << bits) + 1, dtype=np.int64)
@@ -930,16 +983,21 @@ class _BandIndex:
     def _merge(self, keys: np.ndarray, vals: np.ndarray) -> None:
         self.generation += 1
         order = np.argsort(keys, kind="stable")
-        keys, vals = keys[order], vals[order]
-        if not len(self._keys):
-            self._keys, self._vals = keys, vals
+        keys = keys[order]
+        n = len(self._keys)
+        self._keys_buf, self._vals_buf = _merge_sorted(
+            self._keys_buf, self._vals_buf, n, keys, vals[order]
+        )
+        self._keys, self._vals = self._keys_buf[: n + len(keys)], self._vals_buf[: n + len(keys)]
+        if n and self._prefix_bits() == 64 - int(self.dir_shift):
+            # Same prefixes: the directory moves by the new keys' counts alone, instead of
+            # counting every key again.
+            added = np.bincount(
+                (keys >> self.dir_shift).astype(np.intp), minlength=len(self.directory) - 1
+            )
+            self.directory[1:] += np.cumsum(added)
+        else:
             self._index_prefixes()
-            return
-        # np.insert is a linear merge of a small sorted batch into the big sorted arrays.
-        at = self._keys.searchsorted(keys, side="right")
-        self._keys = np.insert(self._keys, at, keys)
-        self._vals = np.insert(self._vals, at, vals)
-        self._index_prefixes()
 
 
 _SAMPLE_SLACK = 1 << 20  # dead sample bytes tolerated before a compaction
