@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -30,12 +31,19 @@ REQUEST = (
 )
 
 
+def _load_chunk(con: Any, chunk: Chunk) -> tuple[list[tuple[int, int, bytes]], int]:
+    """Every non-blank line of the chunk into `nonblank`, as the SQL path loads its lines."""
+    scanned = scan.scan_chunk(chunk.data, chunk.n_lines)
+    rows = np.flatnonzero(scanned.status != scan.BLANK)
+    return duckdb_engine._load_lines(con, chunk, scanned, rows)
+
+
 def _relations(tmp_path: Path, lines: list[str]) -> tuple[list[tuple], list[tuple], list[int]]:
     """(j by the scan, j by the general extraction, status per line) for one chunk."""
     data = "\n".join(lines).encode("utf-8") + b"\n"
     con = duckdb_engine.connect(tmp_path / "scan.duckdb", 1, "1GB", "salt")
     try:
-        duckdb_engine._load_chunk(con, Chunk(0, 1, len(lines), data))
+        _load_chunk(con, Chunk(0, 1, len(lines), data))
         order = " ORDER BY line_no"
         fast = con.execute(scan.fast_extraction_sql("nonblank") + order).fetchall()
         general = con.execute(shim.extraction_sql("duckdb", "nonblank") + order).fetchall()
@@ -155,7 +163,7 @@ def test_lines_with_invalid_utf8_leave_the_scan(tmp_path: Path) -> None:
     )
     con = duckdb_engine.connect(tmp_path / "scan.duckdb", 1, "1GB", "salt")
     try:
-        bad, nonblank = duckdb_engine._load_chunk(con, Chunk(0, 1, 3, data))
+        bad, nonblank = _load_chunk(con, Chunk(0, 1, 3, data))
         rows = con.execute(scan.fast_extraction_sql("nonblank") + " ORDER BY line_no").fetchall()
     finally:
         con.close()

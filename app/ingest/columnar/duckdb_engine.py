@@ -19,7 +19,7 @@ import duckdb
 import numpy as np
 
 from app.ingest.clustering import ClusterColumns, PromptClusterer
-from app.ingest.columnar import scan, shim
+from app.ingest.columnar import requests, scan, shim
 from app.ingest.columnar.common import (
     EVENT_COLUMNS,
     AggregateReport,
@@ -257,7 +257,32 @@ def _parse_chunk(
     cur: duckdb.DuckDBPyConnection, chunk: Chunk, parse: str, firsts: str, stored: str
 ) -> _Parsed:
     """Parse one chunk on `cur` into `events` and `prompt_first` (runs in a pool thread)."""
-    bad_utf8, nonblank = _load_chunk(cur, chunk)
+    scanned = scan.scan_chunk(chunk.data, chunk.n_lines)
+    # Plain request lines, most of the input, are parsed by the compiled pass; the rest of
+    # the chunk takes the SQL fast path (and, from there, the slow path) as before.
+    fast = requests.parse_requests(chunk.data, scanned, chunk.file_idx, chunk.first_line)
+    kinds: list[tuple[str, int]] = []
+    if fast.count:
+        kinds.append(("request", fast.count))
+        columns = ", ".join(fast.events.column_names)
+        cur.register("request_rows", fast.events)
+        cur.register("request_firsts", fast.firsts)
+        try:
+            cur.execute(
+                f"INSERT INTO events (file_idx, kind, {columns}) "  # noqa: S608 - this package's column names
+                f"SELECT ?, 'request', {columns} FROM request_rows",
+                [chunk.file_idx],
+            )
+            cur.execute(
+                "INSERT INTO prompt_first SELECT prompt_key, ord, prompt FROM request_firsts"
+            )
+        finally:
+            cur.unregister("request_rows")
+            cur.unregister("request_firsts")
+    rest = np.flatnonzero((scanned.status != scan.BLANK) & ~fast.taken)
+    if rest.size == 0:
+        return _Parsed(chunk.n_lines, fast.count, kinds, [], [])
+    bad_utf8, nonblank = _load_lines(cur, chunk, scanned, rest)
     cur.execute("CREATE OR REPLACE TEMP VIEW j AS " + scan.fast_extraction_sql("nonblank"))
     # The raw line stays in `nonblank` (fetched back only for slow-path lines): copying every
     # line into `cp` as well cost about 5% of the chunk's parse.
@@ -265,7 +290,7 @@ def _parse_chunk(
     cur.execute(f"INSERT INTO events SELECT {stored} FROM cp WHERE fast_ok")  # noqa: S608 - identifiers/SQL from this package, values as parameters
     cur.execute("CREATE OR REPLACE TEMP VIEW fast AS SELECT * FROM cp WHERE fast_ok")
     cur.execute(f"INSERT INTO prompt_first {firsts}")
-    kinds = cur.execute("SELECT kind, count(*) FROM cp WHERE fast_ok GROUP BY kind").fetchall()
+    kinds += cur.execute("SELECT kind, count(*) FROM cp WHERE fast_ok GROUP BY kind").fetchall()
     slow = [
         (file_idx, line_no, line.encode("utf-8"))
         for file_idx, line_no, line in cur.execute(
@@ -274,18 +299,23 @@ def _parse_chunk(
         ).fetchall()
     ]
     cur.execute("DROP TABLE cp")
-    return _Parsed(chunk.n_lines, nonblank, kinds, bad_utf8, slow)
+    return _Parsed(chunk.n_lines, nonblank + fast.count, kinds, bad_utf8, slow)
 
 
-def _load_chunk(
-    con: duckdb.DuckDBPyConnection, chunk: Chunk
+def _load_lines(
+    con: duckdb.DuckDBPyConnection, chunk: Chunk, scanned: scan.Scanned, rows: np.ndarray
 ) -> tuple[list[tuple[int, int, bytes]], int]:
-    """Split a chunk into numbered lines (table `nonblank`); returns the lines that are not
-    valid UTF-8 (for the slow path) and the number of other non-blank lines."""
-    # Python splits (bytes.split is memchr-fast) and DuckDB scans the pieces as a numpy
-    # column: less than half the CPU of string_split over the whole chunk as one parameter.
-    parts = chunk.data.split(b"\n")[: chunk.n_lines]
-    positions = scan.scan(chunk.data, chunk.n_lines)
+    """Load the chunk's lines `rows` (indexes, none blank) as table `nonblank`; returns the
+    lines that are not valid UTF-8 (for the slow path) and the number of the others."""
+    data = chunk.data
+    parts = [
+        data[start:end]
+        for start, end in zip(
+            scanned.line_start[rows].tolist(), scanned.line_end[rows].tolist(), strict=True
+        )
+    ]
+    line_no = rows.astype(np.int64) + chunk.first_line
+    positions = scanned.columns(rows)
     bad: list[tuple[int, int, bytes]] = []
     sql = (
         "CREATE OR REPLACE TEMP TABLE nonblank AS "  # noqa: S608 - constants of this package
@@ -293,7 +323,7 @@ def _load_chunk(
         f"FROM chunk_lines WHERE status <> {scan.BLANK}"
     )
     try:
-        _register_lines(con, chunk.first_line, parts, positions)
+        _register_lines(con, line_no, parts, positions)
         con.execute(sql, [chunk.file_idx])
     except duckdb.Error:
         # Rare: invalid UTF-8 somewhere in the chunk. Those lines go to the Python validator
@@ -302,10 +332,10 @@ def _load_chunk(
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError:
-                bad.append((chunk.file_idx, chunk.first_line + i, raw))
+                bad.append((chunk.file_idx, int(line_no[i]), raw))
                 parts[i] = b""
                 positions["status"][i] = scan.BLANK
-        _register_lines(con, chunk.first_line, parts, positions)
+        _register_lines(con, line_no, parts, positions)
         con.execute(sql, [chunk.file_idx])
     finally:
         con.unregister("chunk_lines")
@@ -315,13 +345,12 @@ def _load_chunk(
 
 def _register_lines(
     con: duckdb.DuckDBPyConnection,
-    first_line: int,
+    line_no: np.ndarray,
     parts: list[bytes],
     positions: dict[str, np.ndarray],
 ) -> None:
     raw = np.empty(len(parts), dtype=object)
     raw[:] = parts
-    line_no = np.arange(first_line, first_line + len(parts), dtype=np.int64)
     con.register("chunk_lines", {"line_no": line_no, "raw": raw, **positions})
 
 

@@ -16,6 +16,8 @@ where they are valid JSON (a trailing-comma or lone-surrogate pattern inside a s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numba import njit
 
@@ -88,8 +90,10 @@ def _skip_ws(data, p, end):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def _scan_line(data, pos, kind, at, length, row):  # type: ignore[no-untyped-def]
-    """Scan the line from data[pos] (up to a newline), filling row `row` of kind/at/length.
+def _scan_line(data, pos, kind, at, length, offset, size, row):  # type: ignore[no-untyped-def]
+    """Scan the line from data[pos] (up to a newline), filling row `row` of kind/at/length
+    (characters, for DuckDB's substring) and offset/size (bytes from the line's start, of the
+    text between a string's quotes or of the other values' text).
 
     Returns PLAIN and the position of the line's end, or GENERAL and where the scan stopped
     (a newline is neither JSON whitespace nor any expected character, so the scan stops at
@@ -182,6 +186,8 @@ def _scan_line(data, pos, kind, at, length, row):  # type: ignore[no-untyped-def
                     kind[f, row] = STRING
                     at[f, row] = quote - pos - cont_before + 2
                     length[f, row] = p - quote - 1 - (cont - cont_before)
+                offset[f, row] = quote + 1 - pos
+                size[f, row] = p - quote - 1
                 p += 1
             elif b == 45 or (48 <= b <= 57):  # integer
                 start = p
@@ -200,6 +206,8 @@ def _scan_line(data, pos, kind, at, length, row):  # type: ignore[no-untyped-def
                 kind[f, row] = INTEGER
                 at[f, row] = start - pos - cont + 1
                 length[f, row] = p - start
+                offset[f, row] = start - pos
+                size[f, row] = p - start
             elif b == 116 or b == 102 or b == 110:  # true, false, null
                 word = 4 if b != 102 else 5
                 if p + word > end:
@@ -222,6 +230,8 @@ def _scan_line(data, pos, kind, at, length, row):  # type: ignore[no-untyped-def
                 kind[f, row] = NULL if b == 110 else BOOLEAN
                 at[f, row] = p - pos - cont + 1
                 length[f, row] = word
+                offset[f, row] = p - pos
+                size[f, row] = word
                 p += word
             else:  # object, array or not JSON
                 return GENERAL, p
@@ -243,41 +253,86 @@ def _scan_line(data, pos, kind, at, length, row):  # type: ignore[no-untyped-def
 
 # nogil: two parser threads scan and run DuckDB side by side.
 @njit(cache=True, nogil=True)
-def _scan(data, n_lines, status, kind, at, length):  # type: ignore[no-untyped-def]
+def _scan(data, n_lines, status, kind, at, length, offset, size, line_start, line_end):  # type: ignore[no-untyped-def]
     pos = 0
-    size = data.shape[0]
+    end = data.shape[0]
     for row in range(n_lines):
+        line_start[row] = pos
         p = pos
-        while p < size and (data[p] == 32 or (9 <= data[p] <= 13 and data[p] != 10)):
+        while p < end and (data[p] == 32 or (9 <= data[p] <= 13 and data[p] != 10)):
             p += 1
-        if p == size or data[p] == 10:
+        if p == end or data[p] == 10:
             status[row] = BLANK
         else:
-            s, p = _scan_line(data, pos, kind, at, length, row)
+            s, p = _scan_line(data, pos, kind, at, length, offset, size, row)
             if s != PLAIN:
                 for f in range(kind.shape[0]):
                     kind[f, row] = 0
-                while p < size and data[p] != 10:
+                while p < end and data[p] != 10:
                     p += 1
             status[row] = s
+        line_end[row] = p
         pos = p + 1
 
 
-def scan(data: bytes, n_lines: int) -> dict[str, np.ndarray]:
-    """Scan the first `n_lines` lines of `data`: columns `status`, and per field F `k_F`,
-    `a_F` (1-based character position of the value) and `n_F` (its length in characters)."""
+@dataclass
+class Scanned:
+    """A chunk's scan: per line `status` and [line_start, line_end) in bytes (the newline
+    excluded); per field (rows of FIELDS) and line the value's kind, its character position
+    and length (`at`, 1-based, and `length`) and its byte offset from the line's start and
+    byte size (`offset`, `size`; for strings the text between the quotes)."""
+
+    status: np.ndarray
+    kind: np.ndarray
+    at: np.ndarray
+    length: np.ndarray
+    offset: np.ndarray
+    size: np.ndarray
+    line_start: np.ndarray
+    line_end: np.ndarray
+
+    def columns(self, rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """The columns `fast_extraction_sql` reads (`status`, per field F `k_F`, `a_F`,
+        `n_F`), for all lines or the line indexes `rows`."""
+        pick = slice(None) if rows is None else rows
+        columns = {"status": self.status[pick]}
+        for i, f in enumerate(FIELDS):
+            columns[f"k_{f}"] = self.kind[i, pick]
+            columns[f"a_{f}"] = self.at[i, pick]
+            columns[f"n_{f}"] = self.length[i, pick]
+        return columns
+
+
+def scan_chunk(data: bytes, n_lines: int) -> Scanned:
+    """Scan the first `n_lines` lines of `data`."""
     fields = len(FIELDS)
     status = np.zeros(n_lines, dtype=np.uint8)
     kind = np.zeros((fields, n_lines), dtype=np.uint8)
     at = np.zeros((fields, n_lines), dtype=np.int32)
     length = np.zeros((fields, n_lines), dtype=np.int32)
-    _scan(np.frombuffer(data, dtype=np.uint8), n_lines, status, kind, at, length)
-    columns = {"status": status}
-    for i, f in enumerate(FIELDS):
-        columns[f"k_{f}"] = kind[i]
-        columns[f"a_{f}"] = at[i]
-        columns[f"n_{f}"] = length[i]
-    return columns
+    offset = np.zeros((fields, n_lines), dtype=np.int32)
+    size = np.zeros((fields, n_lines), dtype=np.int32)
+    line_start = np.zeros(n_lines, dtype=np.int64)
+    line_end = np.zeros(n_lines, dtype=np.int64)
+    _scan(
+        np.frombuffer(data, dtype=np.uint8),
+        n_lines,
+        status,
+        kind,
+        at,
+        length,
+        offset,
+        size,
+        line_start,
+        line_end,
+    )
+    return Scanned(status, kind, at, length, offset, size, line_start, line_end)
+
+
+def scan(data: bytes, n_lines: int) -> dict[str, np.ndarray]:
+    """Scan the first `n_lines` lines of `data`: columns `status`, and per field F `k_F`,
+    `a_F` (1-based character position of the value) and `n_F` (its length in characters)."""
+    return scan_chunk(data, n_lines).columns()
 
 
 def fast_extraction_sql(source: str) -> str:
