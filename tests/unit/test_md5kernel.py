@@ -9,9 +9,17 @@ import numpy as np
 import pytest
 
 from app.ingest.columnar.common import prompt_key
-from app.ingest.columnar.md5kernel import md5_hex_folded, md5_hex_folded_bytes
+from app.ingest.columnar.md5kernel import md5_hex_folded
 
 _ZERO = bytes.maketrans(b"123456789", b"000000000")
+
+
+def md5_hex_folded_bytes(data: bytes) -> str:
+    """md5_hex_folded over all of `data`, as a str."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    out = np.empty(32, dtype=np.uint8)
+    md5_hex_folded(buf, 0, buf.shape[0], out, 0)
+    return out.tobytes().decode("ascii")
 
 
 def reference(data: bytes) -> str:

@@ -50,7 +50,7 @@ def _relations(tmp_path: Path, lines: list[str]) -> tuple[list[tuple], list[tupl
     finally:
         con.close()
         (tmp_path / "scan.duckdb").unlink(missing_ok=True)
-    return fast, general, [int(s) for s in scan.scan(data, len(lines))["status"]]
+    return fast, general, [int(s) for s in scan.scan_chunk(data, len(lines)).status]
 
 
 def test_a_request_line_is_scanned_and_sliced_as_extracted(tmp_path: Path) -> None:

@@ -214,11 +214,3 @@ def md5_hex_folded(buf, start, end, out, out_pos):  # type: ignore[no-untyped-de
         lo = byte & 0xF
         out[out_pos + 2 * j] = hi + 48 if hi < 10 else hi + 87
         out[out_pos + 2 * j + 1] = lo + 48 if lo < 10 else lo + 87
-
-
-def md5_hex_folded_bytes(data: bytes) -> str:
-    """md5_hex_folded over all of `data`, as a str."""
-    buf = np.frombuffer(data, dtype=np.uint8)
-    out = np.empty(32, dtype=np.uint8)
-    md5_hex_folded(buf, 0, buf.shape[0], out, 0)
-    return out.tobytes().decode("ascii")

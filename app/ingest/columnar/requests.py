@@ -276,9 +276,7 @@ def _tokens(data, kind, base, offset, size):  # type: ignore[no-untyped-def]
         return 0
     if kind != INTEGER or data[base + offset] == 45:
         return -1
-    v = 0
-    for k in range(size):
-        v = v * 10 + (data[base + offset + k] - 48)
+    v = _digits(data, base + offset, size)
     return v if v <= _TOKENS_MAX else -1
 
 

@@ -291,15 +291,14 @@ class Scanned:
     line_start: np.ndarray
     line_end: np.ndarray
 
-    def columns(self, rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    def columns(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """The columns `fast_extraction_sql` reads (`status`, per field F `k_F`, `a_F`,
-        `n_F`), for all lines or the line indexes `rows`."""
-        pick = slice(None) if rows is None else rows
-        columns = {"status": self.status[pick]}
+        `n_F`) for the line indexes `rows`, as copies."""
+        columns = {"status": self.status[rows]}
         for i, f in enumerate(FIELDS):
-            columns[f"k_{f}"] = self.kind[i, pick]
-            columns[f"a_{f}"] = self.at[i, pick]
-            columns[f"n_{f}"] = self.length[i, pick]
+            columns[f"k_{f}"] = self.kind[i, rows]
+            columns[f"a_{f}"] = self.at[i, rows]
+            columns[f"n_{f}"] = self.length[i, rows]
         return columns
 
 
@@ -327,12 +326,6 @@ def scan_chunk(data: bytes, n_lines: int) -> Scanned:
         line_end,
     )
     return Scanned(status, kind, at, length, offset, size, line_start, line_end)
-
-
-def scan(data: bytes, n_lines: int) -> dict[str, np.ndarray]:
-    """Scan the first `n_lines` lines of `data`: columns `status`, and per field F `k_F`,
-    `a_F` (1-based character position of the value) and `n_F` (its length in characters)."""
-    return scan_chunk(data, n_lines).columns()
 
 
 def fast_extraction_sql(source: str) -> str:
