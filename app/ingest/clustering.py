@@ -22,11 +22,11 @@ persisted records is the same as within one run.
 
 Memory: millions of distinct benign prompts each become a singleton cluster, so the
 per-cluster state is kept in flat arrays instead of Python objects: the signature as uint32
-rows in fixed-size numpy blocks, the id as one uint64, one byte of flags, one pending byte, and
-the skeleton index and LSH band table as sorted uint64/uint32 arrays fronted by a small buffer
-(`_U64Index`: a dict; `_BandIndex`: numpy arrays the compiled search reads). Sample texts
-(UTF-8 in one bytearray, `_Samples`) are kept only until they are handed out for persistence,
-except for clusters with more than one skeleton. See bench/clustering.py and
+rows of one numpy array (grown by half when full), the id as one uint64, one byte of flags, one
+pending byte, and the skeleton index and LSH band table as sorted uint64/uint32 arrays fronted by
+a small buffer (`_U64Index`: a dict; `_BandIndex`: numpy arrays the compiled search reads).
+Sample texts (UTF-8 in one bytearray, `_Samples`) are kept only until they are handed out for
+persistence, except for clusters with more than one skeleton. See bench/clustering.py and
 bench/cluster_prompts.py for measured figures.
 
 Speed: the sequential part of the slow path (LSH candidates, ranking, verification, new
@@ -45,11 +45,14 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash
+from llvmlite import ir
 from numba import njit, types
-from numba.typed import List as TypedList
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 __all__ = [
     "DEFAULT_MIN_SHARED",
@@ -83,7 +86,7 @@ _SEED = 1
 # Pinned explicitly: datasketch 1.x only had "legacy", 2.x defaults to "affine32"; a silent
 # default change would make persisted signatures incomparable with new ones.
 _MINHASH_SCHEME = "affine32"
-_SIG_BLOCK = 4096  # rows per signature block: no big realloc-and-copy as clusters grow
+_SIG_CHUNK = 4096  # signatures per band-key computation when clusters are loaded
 _HOT_CAP = 1 << 16  # skeletons seen at least twice, kept in a plain dict for speed
 _HEAD_WORDS = 256  # MinHash only looks at the head and tail of very long skeletons
 _TAIL_WORDS = 128
@@ -586,9 +589,6 @@ class _U64Index:
         self._keys, self._vals = self._keys_buf[: n + len(keys)], self._vals_buf[: n + len(keys)]
 
 
-_SIG_SHIFT = 12  # _SIG_BLOCK == 1 << _SIG_SHIFT: the kernel finds rows by shift and mask
-
-
 @njit(cache=True)
 def _slot_of(slot_key: np.ndarray, slot_head: np.ndarray, key: np.uint64) -> np.int64:
     """Slot of `key` in the buffer's open-addressing table, or of the empty slot it would take."""
@@ -642,6 +642,61 @@ def _buffer_rebuild(
         _buffer_add(keys[e], vals[e], ent_key, ent_val, ent_next, slot_key, slot_head, slot_tail, e)
 
 
+@intrinsic
+def _prefetch_intrinsic(typingctx, arr, idx):  # type: ignore[no-untyped-def]
+    """Hint the CPU to load arr[idx]'s cache line (LLVM's prefetch; never faults, no bounds
+    check needed). The LSH search reads candidates' signature rows scattered over hundreds of
+    megabytes; asking for all of them before reading any lets their memory loads overlap."""
+    sig = types.void(arr, types.intp)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        array = context.make_array(signature.args[0])(context, builder, args[0])
+        address = builder.gep(array.data, [args[1]])
+        i32 = ir.IntType(32)
+        ptr = ir.PointerType()
+        prefetch = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [ptr, i32, i32, i32]), "llvm.prefetch.p0"
+        )
+        # read (0), keep in all cache levels (3), data cache (1)
+        builder.call(
+            prefetch,
+            [
+                builder.bitcast(address, ptr),
+                ir.Constant(i32, 0),
+                ir.Constant(i32, 3),
+                ir.Constant(i32, 1),
+            ],
+        )
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+# Called as _prefetch(array, index) in compiled code (numba passes the typing context itself).
+_prefetch: Any = _prefetch_intrinsic
+
+
+@njit(cache=True)
+def _take_smallest_ids(
+    at_level: np.ndarray,
+    level_ids: np.ndarray,
+    n_level: int,
+    want: int,
+    chosen: np.ndarray,
+    n_chosen: int,
+) -> None:
+    """Put into chosen[n_chosen:] the `want` entries of at_level[:n_level] with the smallest
+    ids (cluster ids are unique), without sorting them all."""
+    if want >= n_level:
+        chosen[n_chosen : n_chosen + n_level] = at_level[:n_level]
+        return
+    cut = np.partition(level_ids[:n_level], want - 1)[want - 1]  # the want-th smallest id
+    for t in range(n_level):
+        if level_ids[t] <= cut:
+            chosen[n_chosen] = at_level[t]
+            n_chosen += 1
+
+
 @njit(cache=True)
 def _lsh_assign(
     start: int,
@@ -661,7 +716,7 @@ def _lsh_assign(
     slot_tail: np.ndarray,
     buf_state: np.ndarray,
     flush_at: int,
-    blocks: TypedList,
+    table: np.ndarray,
     ids: np.ndarray,
     n0: int,
     scratch: np.ndarray,
@@ -694,18 +749,39 @@ def _lsh_assign(
     n_items, n_bands = band_keys.shape
     n_perm = sigs.shape[1]
     n_keys = len(keys)
-    block_mask = (1 << _SIG_SHIFT) - 1
     checked = 0
     hist = np.zeros(2 * n_bands * cap + 1, dtype=np.int64)
+    band_lo = np.empty(n_bands, dtype=np.int64)  # each band's bucket in the sorted arrays
+    band_hi = np.empty(n_bands, dtype=np.int64)
+    # The ranking's work arrays, allocated once: it runs for most items at full scale.
+    chosen = np.empty(max_cand, dtype=np.int64)
+    at_level = np.empty(2 * n_bands * cap, dtype=np.int64)
+    level_ids = np.empty(2 * n_bands * cap, dtype=np.uint64)
     for j in range(start, n_items):
         match = -1
         if need[j] <= n_perm:
             m = 0
+            # Each band's bucket sits somewhere in arrays of hundreds of megabytes: ask for
+            # every band's directory entry, then key range, then values before reading any.
+            slot_mask = np.uint64(len(slot_key) - 1)
             for b in range(n_bands):
                 k = band_keys[j, b]
-                pre = np.int64(k >> dir_shift)
-                lo = directory[pre]
-                lo += np.searchsorted(keys[lo : directory[pre + 1]], k)
+                _prefetch(directory, np.int64(k >> dir_shift))
+                _prefetch(slot_head, np.int64(k & slot_mask))
+                _prefetch(slot_key, np.int64(k & slot_mask))
+            for b in range(n_bands):
+                pre = np.int64(band_keys[j, b] >> dir_shift)
+                band_lo[b] = directory[pre]
+                band_hi[b] = directory[pre + 1]
+                _prefetch(keys, band_lo[b])
+            for b in range(n_bands):
+                lo = band_lo[b]
+                lo += np.searchsorted(keys[lo : band_hi[b]], band_keys[j, b])
+                band_lo[b] = lo
+                _prefetch(vals, lo)
+            for b in range(n_bands):
+                k = band_keys[j, b]
+                lo = band_lo[b]
                 e = lo
                 while e < n_keys and keys[e] == k and e - lo < cap:
                     v = vals[e]
@@ -727,12 +803,14 @@ def _lsh_assign(
                     c += 1
             if m:
                 # Ranking: all hit clusters, or the max_cand best (most hits, then smallest id).
-                cands = touched[:m].copy()
+                cands = touched[:m]
                 if m > max_cand:
                     top_hits = 0
                     for t in range(m):
                         h = scratch[cands[t]]
                         hist[h] += 1
+                        if cands[t] < n0:
+                            _prefetch(ids, cands[t])  # read below for the tied ones
                         top_hits = max(top_hits, h)
                     level = top_hits
                     above = 0
@@ -741,9 +819,6 @@ def _lsh_assign(
                         level -= 1
                     for h in range(top_hits + 1):
                         hist[h] = 0
-                    chosen = np.empty(max_cand, dtype=np.int64)
-                    at_level = np.empty(m, dtype=np.int64)
-                    level_ids = np.empty(m, dtype=np.uint64)
                     n_chosen = 0
                     n_level = 0
                     for t in range(m):
@@ -758,19 +833,28 @@ def _lsh_assign(
                                 ids[c_idx] if c_idx < n0 else item_ids[created_item[c_idx - n0]]
                             )
                             n_level += 1
-                    order = np.argsort(level_ids[:n_level])
-                    for t in range(max_cand - n_chosen):
-                        chosen[n_chosen + t] = at_level[order[t]]
+                    _take_smallest_ids(
+                        at_level, level_ids, n_level, max_cand - n_chosen, chosen, n_chosen
+                    )
                     cands = chosen
                 for t in range(m):
                     scratch[touched[t]] = 0
                 checked += len(cands)
+                for t in range(len(cands)):
+                    c_idx = cands[t]
+                    if c_idx < n0:
+                        row = table[c_idx]
+                        _prefetch(ids, c_idx)
+                    else:
+                        row = sigs[created_item[c_idx - n0]]
+                    for p in range(0, n_perm, 16):  # 16 uint32: one 64-byte line
+                        _prefetch(row, p)
                 best_agree = -1
                 best_id = np.uint64(0)
                 for t in range(len(cands)):
                     c_idx = cands[t]
                     if c_idx < n0:
-                        row = blocks[c_idx >> _SIG_SHIFT][c_idx & block_mask]
+                        row = table[c_idx]
                         c_id = ids[c_idx]
                     else:
                         row = sigs[created_item[c_idx - n0]]
@@ -1380,9 +1464,10 @@ class PromptClusterer:
 
         self._ids = array("Q")  # cluster index -> id hash (the first skeleton's hash)
         self._flags = bytearray()  # cluster index -> extraction flag
-        self._sig_blocks: list[np.ndarray] = []
-        # The same blocks for the compiled LSH kernel (it shares their memory).
-        self._sig_list = TypedList.empty_list(types.uint32[:, ::1])
+        # Cluster index -> signature row. One array, not a list of blocks: the compiled LSH
+        # search reads rows of scattered clusters, and a typed list's item access cost about
+        # ten times a row of a plain array (it blocked the overlap of the memory loads).
+        self._sigs = np.empty((0, num_perm), dtype=np.uint32)
         self._skeletons = _U64Index()  # skeleton hash -> cluster index
         self._lsh = _BandIndex(self.bands)  # band key -> cluster index
         # Per-cluster hit counters of the LSH kernel (zero between items) and its hit list.
@@ -1555,7 +1640,7 @@ class PromptClusterer:
                 item_ids,
                 *lsh.kernel_args(),
                 lsh.flush_at(),
-                self._sig_list,
+                self._sigs,
                 ids,
                 n0,
                 self._scratch,
@@ -1617,7 +1702,7 @@ class PromptClusterer:
                 if sample:
                     self._samples.set(idx, sample[:SAMPLE_CHARS])
             chunk_rows.append(sig)
-            if len(chunk_rows) >= _SIG_BLOCK:
+            if len(chunk_rows) >= _SIG_CHUNK:
                 chunk_keys.append(self._band_keys(np.stack(chunk_rows)).ravel())
                 chunk_rows = []
         if chunk_rows:
@@ -1689,7 +1774,7 @@ class PromptClusterer:
             self._ids.buffer_info()[1] * self._ids.itemsize
             + len(self._flags)
             + len(self._pending)
-            + sum(block.nbytes for block in self._sig_blocks)
+            + len(self._ids) * self.num_perm * 4  # rows beyond these are never touched
             + self._skeletons.nbytes
             + self._lsh.nbytes
             + self._samples.nbytes
@@ -1746,20 +1831,11 @@ class PromptClusterer:
         return _mix64(mixed + self._band_salt)
 
     def _sig_rows(self, idxs: np.ndarray) -> np.ndarray:
-        """Signature rows of many clusters (a gather per signature block touched)."""
-        out = np.empty((len(idxs), self.num_perm), dtype=np.uint32)
-        if not len(idxs):
-            return out
-        order = np.argsort(idxs, kind="stable")
-        block_of = idxs[order] // _SIG_BLOCK
-        cuts = np.flatnonzero(np.diff(block_of)) + 1
-        for part in np.split(order, cuts):
-            block = int(idxs[part[0]]) // _SIG_BLOCK
-            out[part] = self._sig_blocks[block][idxs[part] % _SIG_BLOCK]
-        return out
+        """Signature rows of many clusters (a copy)."""
+        return self._sigs[np.asarray(idxs, dtype=np.intp)]
 
     def _sig_row(self, idx: int) -> np.ndarray:
-        return self._sig_blocks[idx // _SIG_BLOCK][idx % _SIG_BLOCK]
+        return self._sigs[idx]
 
     def _pick(self, key: int, candidates: list[int]) -> int:
         if len(candidates) == 1:
@@ -1780,11 +1856,13 @@ class PromptClusterer:
 
     def _append(self, key: int, sig: np.ndarray, extraction: bool) -> int:
         idx = len(self._ids)
-        if idx % _SIG_BLOCK == 0:
-            block = np.empty((_SIG_BLOCK, self.num_perm), dtype=np.uint32)
-            self._sig_blocks.append(block)
-            self._sig_list.append(block)
-        self._sig_blocks[-1][idx % _SIG_BLOCK] = sig
+        if idx == len(self._sigs):
+            # Grow by half: the copy is amortised, and np.empty leaves the spare rows
+            # untouched (no memory until they are written).
+            grown = np.empty((max(_SIG_CHUNK, idx + idx // 2), self.num_perm), dtype=np.uint32)
+            grown[:idx] = self._sigs
+            self._sigs = grown
+        self._sigs[idx] = sig
         self._ids.append(key)
         self._flags.append(1 if extraction else 0)
         self._pending.append(0)
