@@ -686,13 +686,21 @@ def _take_smallest_ids(
     n_chosen: int,
 ) -> None:
     """Put into chosen[n_chosen:] the `want` entries of at_level[:n_level] with the smallest
-    ids (cluster ids are unique), without sorting them all."""
+    ids, without sorting them all. Cluster ids are unique, but should two be equal at the cut,
+    the earlier entries are taken and never more than `want` (`chosen` has no room for more)."""
     if want >= n_level:
         chosen[n_chosen : n_chosen + n_level] = at_level[:n_level]
         return
     cut = np.partition(level_ids[:n_level], want - 1)[want - 1]  # the want-th smallest id
+    at_cut = want
     for t in range(n_level):
-        if level_ids[t] <= cut:
+        if level_ids[t] < cut:
+            at_cut -= 1
+    for t in range(n_level):
+        i = level_ids[t]
+        if i < cut or (i == cut and at_cut > 0):
+            if i == cut:
+                at_cut -= 1
             chosen[n_chosen] = at_level[t]
             n_chosen += 1
 

@@ -13,6 +13,7 @@ from app.ingest.clustering import (
     ClusterRecord,
     PromptClusterer,
     _BandIndex,
+    _take_smallest_ids,
     _U64Index,
     looks_like_extraction,
     normalise,
@@ -585,3 +586,20 @@ def test_sample_store_keeps_texts_through_drops_and_compaction(
     for idx in list(expected):
         store.pop(idx)
     assert len(store) == 0 and store.nbytes == 10 * 25_001
+
+
+def test_take_smallest_ids_picks_what_a_stable_sort_by_id_picks() -> None:
+    # The LSH ranking's tie-break among candidates with equal hits: the `want` smallest ids.
+    # Narrow id ranges force equal ids at the cut, where the earlier entries must win and no
+    # more than `want` may be written (the kernel's array has no room for more).
+    rng = np.random.default_rng(7)
+    for trial in range(2000):
+        n = int(rng.integers(1, 80))
+        want = int(rng.integers(1, n + 1))
+        ids = rng.integers(0, 6 if trial % 2 else 1 << 62, n).astype(np.uint64)
+        entries = np.arange(1000, 1000 + n, dtype=np.int64)
+        chosen = np.full(3 + want + 1, -1, dtype=np.int64)
+        _take_smallest_ids(entries, ids, n, want, chosen, 3)
+        expected = entries[np.argsort(ids, kind="stable")[:want]]
+        assert sorted(chosen[3 : 3 + want].tolist()) == sorted(expected.tolist())
+        assert chosen[3 + want] == -1 and chosen[:3].tolist() == [-1, -1, -1]
