@@ -87,6 +87,7 @@ _SEED = 1
 # default change would make persisted signatures incomparable with new ones.
 _MINHASH_SCHEME = "affine32"
 _SIG_CHUNK = 4096  # signatures per band-key computation when clusters are loaded
+_SIG_MIN_ROWS = 4096  # the signature array's first allocation
 _HOT_CAP = 1 << 16  # skeletons seen at least twice, kept in a plain dict for speed
 _HEAD_WORDS = 256  # MinHash only looks at the head and tail of very long skeletons
 _TAIL_WORDS = 128
@@ -765,13 +766,13 @@ def _lsh_assign(
     chosen = np.empty(max_cand, dtype=np.int64)
     at_level = np.empty(2 * n_bands * cap, dtype=np.int64)
     level_ids = np.empty(2 * n_bands * cap, dtype=np.uint64)
+    slot_mask = np.uint64(len(slot_key) - 1)  # a key's first slot in the buffer's table
     for j in range(start, n_items):
         match = -1
         if need[j] <= n_perm:
             m = 0
             # Each band's bucket sits somewhere in arrays of hundreds of megabytes: ask for
             # every band's directory entry, then key range, then values before reading any.
-            slot_mask = np.uint64(len(slot_key) - 1)
             for b in range(n_bands):
                 k = band_keys[j, b]
                 _prefetch(directory, np.int64(k >> dir_shift))
@@ -1867,7 +1868,7 @@ class PromptClusterer:
         if idx == len(self._sigs):
             # Grow by half: the copy is amortised, and np.empty leaves the spare rows
             # untouched (no memory until they are written).
-            grown = np.empty((max(_SIG_CHUNK, idx + idx // 2), self.num_perm), dtype=np.uint32)
+            grown = np.empty((max(_SIG_MIN_ROWS, idx + idx // 2), self.num_perm), dtype=np.uint32)
             grown[:idx] = self._sigs
             self._sigs = grown
         self._sigs[idx] = sig
