@@ -8,7 +8,7 @@ kept to the one pass that reads the projection.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -155,7 +155,7 @@ def build_context(projection: Projection) -> Context:
 
     # Nodes: those declared in the projection plus any only named by attachments.
     atts = projection.attachments
-    keys_used = {a.node_key for a in atts}
+    keys_used = set(atts.node_keys)
     node_keys: list[str] = []
     kinds: list[int] = []
     attrs: list[dict[str, object]] = []
@@ -171,11 +171,9 @@ def build_context(projection: Projection) -> Context:
     node_kind = np.array(kinds, dtype=np.int8)
     n_nodes = len(node_keys)
 
-    a_idx = np.fromiter((pos.get(a.account_id, -1) for a in atts), dtype=np.int64, count=len(atts))
-    n_idx = np.fromiter(
-        (node_pos.get(a.node_key, -1) for a in atts), dtype=np.int64, count=len(atts)
-    )
-    cnt = np.fromiter((max(a.count, 1) for a in atts), dtype=np.int64, count=len(atts))
+    a_idx = np.fromiter(map(pos.get, atts.account_ids, repeat(-1)), np.int64, count=len(atts))
+    n_idx = np.fromiter(map(node_pos.get, atts.node_keys, repeat(-1)), np.int64, count=len(atts))
+    cnt = np.maximum(np.array(atts.counts, dtype=np.int64), 1)
     ok = (a_idx >= 0) & (n_idx >= 0)
     skipped = int((~ok).sum())
     a_idx, n_idx, cnt = a_idx[ok], n_idx[ok], cnt[ok]

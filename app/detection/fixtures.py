@@ -53,6 +53,7 @@ from typing import Any
 from app.detection.model import (
     AccountInfo,
     Attachment,
+    Attachments,
     Label,
     NodeKind,
     Projection,
@@ -181,13 +182,13 @@ class _Builder:
             self.roles[acct_id] = dict(spec["role"])
         for key, share in (spec.get("templates") or {}).items():
             count = max(1, round(requests * float(share)))
-            self.attachments.append(Attachment(acct_id, self._node(key), count, first, last))
+            self.attachments.append(Attachment(acct_id, self._node(key), count))
         domain = spec.get("email_domain")
         if domain and spec.get("attach_email_domain", True):
             key = self._node(f"{NodeKind.EMAIL_DOMAIN.value}:{domain}")
             if not self.nodes[key].attrs:
                 self.nodes[key] = SharedNode(key, NodeKind.EMAIL_DOMAIN, {"domain": domain})
-            self.attachments.append(Attachment(acct_id, key, max(requests, 1), first, last))
+            self.attachments.append(Attachment(acct_id, key, max(requests, 1)))
         for entry in spec.get("attach") or []:
             lo, hi = entry.get("members", [0, 1 << 30])
             if not lo <= index < hi:
@@ -197,9 +198,7 @@ class _Builder:
                 keys = [keys[index % len(keys)]]
             count = int(entry.get("count", max(requests, 1)))
             for key in keys:
-                self.attachments.append(
-                    Attachment(acct_id, self._node(key, index), count, first, last)
-                )
+                self.attachments.append(Attachment(acct_id, self._node(key, index), count))
 
 
 def _labels(raw: list[dict[str, Any]]) -> tuple[Label, ...]:
@@ -247,13 +246,7 @@ def _build(data: dict[str, Any]) -> _Builder:
             )
     for att in data.get("attachments", []):
         b.attachments.append(
-            Attachment(
-                att["account"],
-                b._node(att["node"]),
-                int(att.get("count", 1)),
-                parse_time(att.get("first_seen")),
-                parse_time(att.get("last_seen")),
-            )
+            Attachment(att["account"], b._node(att["node"]), int(att.get("count", 1)))
         )
     return b
 
@@ -268,7 +261,7 @@ def projection_from_dict(data: dict[str, Any]) -> Projection:
         The projection.
     """
     b = _build(data)
-    return Projection(accounts=b.accounts, nodes=b.nodes, attachments=tuple(b.attachments))
+    return Projection(accounts=b.accounts, nodes=b.nodes, attachments=Attachments.of(b.attachments))
 
 
 def resolve(path: str | Path) -> Path:

@@ -6,6 +6,7 @@ the graph layer writes that back. Nothing here touches I/O.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -74,13 +75,72 @@ class SharedNode:
 
 @dataclass(frozen=True)
 class Attachment:
-    """An aggregated account→shared-node relationship (PAID_WITH, USED_IP, ...)."""
+    """An aggregated account→shared-node relationship (PAID_WITH, USED_IP, ...): its requests."""
 
     account_id: str
     node_key: str
     count: int
-    first_seen: float | None
-    last_seen: float | None
+
+
+@dataclass(frozen=True)
+class Attachments:
+    """A projection's attachments as three parallel columns (row i: one `Attachment`).
+
+    At scale 1.0 a projection holds millions of attachments (4.6M); building one object each
+    cost more than reading them from the graph, and detection wants columns anyway.
+    """
+
+    account_ids: list[str] = field(default_factory=list)
+    node_keys: list[str] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not len(self.account_ids) == len(self.node_keys) == len(self.counts):
+            raise ValueError(
+                "attachment columns differ in length: "
+                f"{len(self.account_ids)} accounts, {len(self.node_keys)} nodes, "
+                f"{len(self.counts)} counts"
+            )
+
+    @classmethod
+    def of(cls, rows: Iterable[Attachment]) -> Attachments:
+        """Columns from attachment rows (fixtures and tests build rows)."""
+        columns = cls()
+        for row in rows:
+            columns.append(row.account_id, row.node_key, row.count)
+        return columns
+
+    def append(self, account_id: str, node_key: str, count: int) -> None:
+        """Add one attachment (the columns are built once, then only read)."""
+        self.account_ids.append(account_id)
+        self.node_keys.append(node_key)
+        self.counts.append(count)
+
+    def extend_node(self, node_key: str, account_ids: list[str], counts: list[int]) -> None:
+        """Add one node's attachments: its accounts and their counts, in the same order."""
+        if len(account_ids) != len(counts):
+            raise ValueError(f"{node_key}: {len(account_ids)} accounts but {len(counts)} counts")
+        self.account_ids.extend(account_ids)
+        self.node_keys.extend([node_key] * len(account_ids))
+        self.counts.extend(counts)
+
+    def extend(self, other: Attachments) -> None:
+        """Add another projection part's attachments after these."""
+        self.account_ids.extend(other.account_ids)
+        self.node_keys.extend(other.node_keys)
+        self.counts.extend(other.counts)
+
+    def __len__(self) -> int:
+        return len(self.account_ids)
+
+    def __iter__(self) -> Iterator[Attachment]:
+        return map(Attachment, self.account_ids, self.node_keys, self.counts)
+
+    def __add__(self, other: Attachments) -> Attachments:
+        both = Attachments()
+        both.extend(self)
+        both.extend(other)
+        return both
 
 
 @dataclass(frozen=True)
@@ -89,7 +149,7 @@ class Projection:
 
     accounts: dict[str, AccountInfo]
     nodes: dict[str, SharedNode]
-    attachments: tuple[Attachment, ...]
+    attachments: Attachments
 
 
 @dataclass(frozen=True)

@@ -7,4 +7,4 @@ WITH DISTINCT n
 WHERE COUNT { (n)<-[:USED_DEVICE]-() } >= 2
 MATCH (a:Account)-[r:USED_DEVICE]->(n)
 RETURN a.account_id AS account_id, n.device_id AS node_id, {user_agent: n.user_agent} AS attrs,
-       r.count AS count, r.first_seen.epochSeconds AS first_seen, r.last_seen.epochSeconds AS last_seen
+       coalesce(r.count, 0) AS count

@@ -7,4 +7,4 @@ WITH DISTINCT n
 WHERE COUNT { (n)<-[:HAS_EMAIL_DOMAIN]-() } >= 2
 MATCH (a:Account)-[:HAS_EMAIL_DOMAIN]->(n)
 RETURN a.account_id AS account_id, n.domain AS node_id, {domain: n.domain} AS attrs,
-       1 AS count, null AS first_seen, null AS last_seen
+       1 AS count

@@ -7,4 +7,4 @@ WITH DISTINCT n
 WHERE COUNT { (n)<-[:USED_IP]-() } >= 2
 MATCH (a:Account)-[r:USED_IP]->(n)
 RETURN a.account_id AS account_id, n.ip AS node_id, {ip_kind: n.kind, asn: n.asn, as_org: n.as_org} AS attrs,
-       r.count AS count, r.first_seen.epochSeconds AS first_seen, r.last_seen.epochSeconds AS last_seen
+       coalesce(r.count, 0) AS count

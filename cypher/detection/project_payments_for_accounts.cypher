@@ -9,4 +9,4 @@ MATCH (n:PaymentMethod)
 WHERE (n IN direct OR n.bin IN bins) AND COUNT { (n)<-[:PAID_WITH]-() } >= 2
 MATCH (a:Account)-[r:PAID_WITH]->(n)
 RETURN a.account_id AS account_id, n.payment_id AS node_id, {method: n.method, bin: n.bin, issuer_country: n.issuer_country} AS attrs,
-       r.count AS count, r.first_seen.epochSeconds AS first_seen, r.last_seen.epochSeconds AS last_seen
+       coalesce(r.count, 0) AS count

@@ -7,4 +7,4 @@ WITH DISTINCT n
 WHERE COUNT { (n)<-[:SENT]-() } >= 2
 MATCH (a:Account)-[r:SENT]->(n)
 RETURN a.account_id AS account_id, n.cluster_id AS node_id, {sample: n.sample, size: n.request_count, extraction: coalesce(n.extraction, false)} AS attrs,
-       r.count AS count, r.first_seen.epochSeconds AS first_seen, r.last_seen.epochSeconds AS last_seen
+       coalesce(r.count, 0) AS count

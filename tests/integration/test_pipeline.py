@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import re
@@ -76,20 +77,31 @@ def test_seeded_counts_match_the_events(seeded: dict[str, Any], neo4j_runner: Gr
     assert len(truth["operators"]) >= 3
 
 
-def test_projection_read_two_queries_at_a_time_is_the_serial_read(
-    seeded: dict[str, Any], neo4j_runner: GraphRunner, monkeypatch: pytest.MonkeyPatch
+def test_projection_reads_every_account_hour_and_attachment(
+    seeded: dict[str, Any], neo4j_runner: GraphRunner
 ) -> None:
-    parallel = load_projection(neo4j_runner)
-    monkeypatch.setattr(detection_repo, "_PROJECTION_READERS", 1)
-    serial = load_projection(neo4j_runner)
-    assert parallel.accounts == serial.accounts
-    assert list(parallel.nodes.items()) == list(serial.nodes.items())
-    assert parallel.attachments == serial.attachments
-    accounts = neo4j_runner.driver.execute_query("MATCH (a:Account) RETURN count(a) AS n")
-    assert len(parallel.accounts) == accounts.records[0]["n"]
+    projection = load_projection(neo4j_runner)
+    assert gc.isenabled(), "the read pauses the cyclic collector and must turn it back on"
+    graph = neo4j_runner.driver.execute_query(
+        "MATCH (a:Account) WITH count(a) AS accounts "
+        "MATCH (d:ActivityDay) UNWIND d.hours AS n "
+        "RETURN accounts, sum(n) AS requests, count(CASE WHEN n > 0 THEN 1 END) AS hours"
+    ).records[0]
+    assert len(projection.accounts) == graph["accounts"]
+    # The hours without requests are left out of `hourly`, every other hour is kept.
+    hourly = [info.hourly for info in projection.accounts.values()]
+    assert sum(sum(h.values()) for h in hourly) == graph["requests"]
+    assert sum(len(h) for h in hourly) == graph["hours"]
+    assert all(count > 0 for h in hourly for count in h.values())
+    shared = neo4j_runner.driver.execute_query(
+        "MATCH (n) WHERE (n:PaymentMethod OR n:IP OR n:Device OR n:PromptCluster "
+        "OR n:EmailDomain) AND COUNT { (n)<--(:Account) } >= 2 "
+        "MATCH (a:Account)-->(n) RETURN count(*) AS links"
+    ).records[0]["links"]
+    assert len(projection.attachments) == shared
     # Attachments come kind by kind in the order of the queries, each on a node of the projection.
     order = [kind for kind, _query in detection_repo._ATTACHMENT_QUERIES]
-    kinds = [parallel.nodes[a.node_key].kind for a in parallel.attachments]
+    kinds = [projection.nodes[a.node_key].kind for a in projection.attachments]
     assert kinds == sorted(kinds, key=order.index)
     assert len(set(kinds)) >= 4
 

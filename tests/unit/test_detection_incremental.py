@@ -22,6 +22,7 @@ from app.detection.incremental import (
 )
 from app.detection.model import (
     AccountInfo,
+    Attachments,
     DetectionParams,
     DetectionResult,
     NodeKind,
@@ -67,7 +68,9 @@ def _account(account_id: str, hourly: dict[int, int]) -> AccountInfo:
 
 def test_hour_profile_replaces_the_projection_rhythm() -> None:
     # The region carries one account's activity; the population had 10 active accounts.
-    proj = Projection({"a": _account("a", {100: 2, 102: 1}), "b": _account("b", {})}, {}, ())
+    proj = Projection(
+        {"a": _account("a", {100: 2, 102: 1}), "b": _account("b", {})}, {}, Attachments()
+    )
     ctx = build_context(proj)
     assert ctx.hours_p.tolist() == [1.0, 1.0]  # alone, a is "everybody" in its hours
     profile = HourProfile(np.array([99, 100, 102]), np.array([5, 4, 1]), active=10)
@@ -144,7 +147,7 @@ def test_region_too_large() -> None:
 
 def test_burst_weight_is_the_weight_the_detector_gives() -> None:
     from app.detection.context import EMAIL
-    from app.detection.model import Attachment, SharedNode
+    from app.detection.model import Attachment, Attachments, SharedNode
     from app.detection.weights import node_weights
 
     # 60 ordinary sign-ups spread over a year, and a domain whose 12 users signed up in one night.
@@ -162,9 +165,9 @@ def test_burst_weight_is_the_weight_the_detector_gives() -> None:
         "EmailDomain:farm.example": SharedNode("EmailDomain:farm.example", NodeKind.EMAIL_DOMAIN),
         "EmailDomain:mail.example": SharedNode("EmailDomain:mail.example", NodeKind.EMAIL_DOMAIN),
     }
-    atts = [Attachment(a, "EmailDomain:farm.example", 1, None, None) for a in farm]
-    atts += [Attachment(f"u{i}", "EmailDomain:mail.example", 1, None, None) for i in range(40)]
-    ctx = build_context(Projection(accounts, nodes, tuple(atts)))
+    atts = [Attachment(a, "EmailDomain:farm.example", 1) for a in farm]
+    atts += [Attachment(f"u{i}", "EmailDomain:mail.example", 1) for i in range(40)]
+    ctx = build_context(Projection(accounts, nodes, Attachments.of(atts)))
     expected = node_weights(ctx, 0.0).weight
     for key in nodes:
         node = ctx.node_pos[key]

@@ -6,7 +6,7 @@ import numpy as np
 
 from app.detection.context import build_context
 from app.detection.lockstep import LOCKSTEP_MIN, lockstep_matrix, lockstep_pairs
-from app.detection.model import AccountInfo, Projection
+from app.detection.model import AccountInfo, Attachments, Projection
 
 H0 = 490_000  # an epoch hour (2025-11)
 
@@ -16,7 +16,7 @@ def _projection(hourly: dict[str, dict[int, int]]) -> Projection:
         a: AccountInfo(a, None, True, sum(h.values()), 0, 0, None, None, hourly=h)
         for a, h in hourly.items()
     }
-    return Projection(accounts, {}, ())
+    return Projection(accounts, {}, Attachments())
 
 
 def _diurnal(rng: np.random.Generator, days: int, k: int) -> dict[int, int]:

@@ -17,7 +17,15 @@ from typing import Any
 import numpy as np
 
 from app.detection import detect, evaluate
-from app.detection.model import AccountInfo, Attachment, Label, NodeKind, Projection, SharedNode
+from app.detection.model import (
+    AccountInfo,
+    Attachment,
+    Attachments,
+    Label,
+    NodeKind,
+    Projection,
+    SharedNode,
+)
 
 T0 = 1_767_225_600  # 2026-01-01 00:00 UTC
 WINDOW_H = 14 * 24
@@ -71,9 +79,9 @@ class _Gen:
             hourly=hourly,
         )
         for key in attach:
-            self.atts.append(Attachment(aid, key, max(total // 2, 1), first, last))
+            self.atts.append(Attachment(aid, key, max(total // 2, 1)))
         for key, share in templates.items():
-            self.atts.append(Attachment(aid, key, max(int(total * share), 1), first, last))
+            self.atts.append(Attachment(aid, key, max(int(total * share), 1)))
 
     def diurnal_hours(self, k: int) -> np.ndarray:
         days = self.rng.integers(0, 14, size=k)
@@ -307,7 +315,7 @@ def synthetic_projection(
         "benign_groups": groups,
         "benign_accounts": len(g.accounts) - len(op_accounts),
     }
-    return Projection(g.accounts, g.nodes, tuple(g.atts)), truth
+    return Projection(g.accounts, g.nodes, Attachments.of(g.atts)), truth
 
 
 def test_synthetic_population_is_detected_cleanly() -> None:
