@@ -248,7 +248,6 @@ def template_candidates(ctx: Context) -> list[tuple[int, np.ndarray]]:
         Templates (extraction-style, or shared by at most LOCKSTEP_RARE_DEGREE accounts) with
         the members sending at least LOCKSTEP_TEMPLATE_SHARE of their requests to them.
     """
-    out: list[tuple[int, np.ndarray]] = []
     # Accounts that cannot meet the overlap requirements with anybody are never candidates.
     n_hours = np.diff(ctx.hour_ptr)
     last = np.maximum(ctx.hour_ptr[1:] - 1, 0)
@@ -256,19 +255,25 @@ def template_candidates(ctx: Context) -> list[tuple[int, np.ndarray]]:
     span = (ctx.hour_flat[last] - ctx.hour_flat[first] + 1) if ctx.hour_flat.size else n_hours
     has_hours = (n_hours >= LOCKSTEP_MIN_COMMON) & (span >= LOCKSTEP_MIN_OVERLAP_H)
     req = np.maximum(ctx.requests, 1)
-    nodes = np.flatnonzero(
+    templates = (
         (ctx.node_kind == PROMPT)
         & (ctx.degree >= 2)
         & (ctx.extraction | (ctx.degree <= LOCKSTEP_RARE_DEGREE))
     )
-    for node in nodes.tolist():
-        lo, hi = ctx.node_ptr[node], ctx.node_ptr[node + 1]
-        members = ctx.node_acct[lo:hi]
-        share = ctx.node_count[lo:hi] / req[members]
-        members = members[(share >= LOCKSTEP_TEMPLATE_SHARE) & has_hours[members]]
-        if members.size >= 2:
-            out.append((node, members))
-    return out
+    # One pass over every node-CSR entry instead of a loop over the templates (600k of them at
+    # scale 1.0, most with fewer than two candidates): entry i is kept if its node is a
+    # template and its account a candidate for it; the kept entries stay in CSR order.
+    entry_node = np.repeat(np.arange(ctx.degree.size), ctx.degree)
+    share = ctx.node_count / req[ctx.node_acct]
+    kept = templates[entry_node] & (share >= LOCKSTEP_TEMPLATE_SHARE) & has_hours[ctx.node_acct]
+    kept_node = entry_node[kept]
+    kept_acct = ctx.node_acct[kept]
+    per_node = np.bincount(kept_node, minlength=ctx.degree.size)
+    bounds = np.concatenate(([0], np.cumsum(per_node)))
+    return [
+        (node, kept_acct[bounds[node] : bounds[node + 1]])
+        for node in np.flatnonzero(per_node >= 2).tolist()
+    ]
 
 
 def lockstep_pairs(ctx: Context) -> LockstepPairs:

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.detection.context import build_context
-from app.detection.lockstep import LOCKSTEP_MIN, lockstep_matrix, lockstep_pairs
+from app.detection.context import PROMPT, Context, build_context
+from app.detection.lockstep import (
+    LOCKSTEP_MIN,
+    LOCKSTEP_MIN_COMMON,
+    LOCKSTEP_MIN_OVERLAP_H,
+    LOCKSTEP_RARE_DEGREE,
+    LOCKSTEP_TEMPLATE_SHARE,
+    lockstep_matrix,
+    lockstep_pairs,
+    template_candidates,
+)
 from app.detection.model import AccountInfo, Attachments, Projection
 
 H0 = 490_000  # an epoch hour (2025-11)
@@ -89,3 +98,39 @@ def test_lockstep_pairs_only_among_template_sharers() -> None:
         (ctx.ids[int(u)][:6], ctx.ids[int(v)][:6]) for u, v in zip(pairs.u, pairs.v, strict=True)
     ]
     assert ("twin-a", "twin-b") in cross or ("twin-b", "twin-a") in cross
+
+
+def _candidates_one_template_at_a_time(ctx: Context) -> list[tuple[int, list[int]]]:
+    """template_candidates' definition, node by node (the reference for its vectorised form)."""
+    out = []
+    for node in range(len(ctx.node_keys)):
+        if ctx.node_kind[node] != PROMPT or ctx.degree[node] < 2:
+            continue
+        if not (ctx.extraction[node] or ctx.degree[node] <= LOCKSTEP_RARE_DEGREE):
+            continue
+        members = []
+        for entry in range(ctx.node_ptr[node], ctx.node_ptr[node + 1]):
+            account = int(ctx.node_acct[entry])
+            hours = ctx.hour_flat[ctx.hour_ptr[account] : ctx.hour_ptr[account + 1]]
+            span = int(hours[-1] - hours[0] + 1) if hours.size else 0
+            share = ctx.node_count[entry] / max(int(ctx.requests[account]), 1)
+            if (
+                share >= LOCKSTEP_TEMPLATE_SHARE
+                and hours.size >= LOCKSTEP_MIN_COMMON
+                and span >= LOCKSTEP_MIN_OVERLAP_H
+            ):
+                members.append(account)
+        if len(members) >= 2:
+            out.append((node, members))
+    return out
+
+
+def test_template_candidates_are_each_templates_qualifying_members_in_order() -> None:
+    from test_detection_scale import synthetic_projection  # tests/unit is on sys.path
+
+    projection, _truth = synthetic_projection(2_000, seed=5)
+    ctx = build_context(projection)
+    expected = _candidates_one_template_at_a_time(ctx)
+    got = [(node, members.tolist()) for node, members in template_candidates(ctx)]
+    assert len(expected) > 50  # rare and extraction templates with real candidates
+    assert got == expected
