@@ -33,6 +33,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from app.detection.context import DEVICE, EMAIL, IP, PAYMENT, PROMPT, Context
 
@@ -229,19 +230,69 @@ def creation_burst(
     ends = np.searchsorted(t, t + window, side="right")
     counts = ends - np.arange(t.size)
     i = int(np.argmax(counts))
-    k = int(counts[i])
     start = float(t[i])
     pop_in = int(
         np.searchsorted(population, start + window, side="right")
         - np.searchsorted(population, start, side="left")
     )
-    others = population.size - t.size
+    return _burst_of_window(int(counts[i]), int(t.size), start, pop_in, population, window)
+
+
+def _burst_of_window(
+    k: int, size: int, start: float, pop_in: int, population: np.ndarray, window: float
+) -> Burst:
+    """The Burst of a group's densest window: `k` of its `size` creation times from `start`,
+    `pop_in` of the population's in the same window (see creation_burst)."""
+    others = population.size - size
     span = max(float(population[-1] - population[0]), window)
     uniform = window / span
     local = (pop_in - k) / others if others > 0 else uniform
     q = min(1.0, max(local, uniform, 1.0 / max(population.size, 1)))
-    surprise = binomial_surprise(k, int(t.size), q) - math.log10(max(span / window, 1.0))
-    return Burst(k, int(t.size), start, q * t.size, max(0.0, surprise))
+    surprise = binomial_surprise(k, size, q) - math.log10(max(span / window, 1.0))
+    return Burst(k, size, start, q * size, max(0.0, surprise))
+
+
+@njit(cache=True)
+def _densest_windows(
+    ptr: np.ndarray,
+    groups: np.ndarray,
+    created: np.ndarray,
+    population: np.ndarray,
+    window: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """creation_burst's window search for many groups at once: group g is the accounts
+    groups[ptr[g]:ptr[g + 1]]. Returns per group the window's count, the group's number of known
+    creation times, the window's start and the population's count in it (count 0: no window)."""
+    n = ptr.size - 1
+    best_k = np.zeros(n, np.int64)
+    sizes = np.zeros(n, np.int64)
+    starts = np.zeros(n, np.float64)
+    pop_in = np.zeros(n, np.int64)
+    for g in range(n):
+        t = np.empty(ptr[g + 1] - ptr[g], np.float64)
+        m = 0
+        for e in range(ptr[g], ptr[g + 1]):
+            c = created[groups[e]]
+            if not np.isnan(c):
+                t[m] = c
+                m += 1
+        sizes[g] = m
+        if m < 2 or population.size < 2:
+            continue
+        t = np.sort(t[:m])
+        # ends[i] = searchsorted(t, t[i] + window, "right") never decreases with i: one sweep.
+        end = 0
+        for i in range(m):
+            limit = t[i] + window
+            while end < m and t[end] <= limit:
+                end += 1
+            if end - i > best_k[g]:  # the first densest window, as argmax picks
+                best_k[g] = end - i
+                starts[g] = t[i]
+        pop_in[g] = np.searchsorted(population, starts[g] + window, side="right") - np.searchsorted(
+            population, starts[g], side="left"
+        )
+    return best_k, sizes, starts, pop_in
 
 
 def burst_members(created: np.ndarray, population: np.ndarray) -> tuple[int, int]:
@@ -332,6 +383,10 @@ def node_weights(ctx: Context, min_weight: float) -> NodeWeights:
     mult = np.ones(n_nodes)
     bursts: dict[int, Burst] = {}
     b_score, b_cards, b_fresh = bin_stats(ctx)
+    # Weights before the burst boost first; then the densest creation window of every node that
+    # can still reach min_weight, in one compiled pass (a numpy search per node was 9 of the
+    # 15 s here at scale 1.0, 397k nodes).
+    pending: list[tuple[int, float, float]] = []  # (node, raw weight, BIN boost)
     for found in np.flatnonzero(ctx.degree >= 2):
         node = int(found)
         kind = int(ctx.node_kind[node])
@@ -353,14 +408,34 @@ def node_weights(ctx: Context, min_weight: float) -> NodeWeights:
         if raw * (1 + NODE_BURST_BOOST) * (1 + boost_bin) < min_weight:
             weight[node] = raw
             continue
+        pending.append((node, raw, boost_bin))
+    searched = np.array(
+        [node for node, _raw, _bin in pending if ctx.degree[node] >= BURST_MIN_SHARERS], np.int64
+    )
+    lens = ctx.degree[searched]
+    ptr = np.concatenate(([0], np.cumsum(lens))).astype(np.int64)
+    members = ctx.node_acct[
+        np.repeat(ctx.node_ptr[searched] - ptr[:-1], lens) + np.arange(ptr[-1], dtype=np.int64)
+    ]
+    population = ctx.creation_sorted
+    windows = _densest_windows(ptr, members, ctx.created, population, BURST_WINDOW_S)
+    window_of = {int(node): i for i, node in enumerate(searched)}
+    for node, raw, boost_bin in pending:
         boost_burst = 0.0
-        if ctx.degree[node] >= BURST_MIN_SHARERS:
-            created = ctx.created[ctx.members(node)]
-            burst = creation_burst(created, ctx.creation_sorted)
+        i = window_of.get(node)
+        if i is not None and windows[1][i] >= 2 and population.size >= 2:
+            k, size, start, pop_in = (
+                int(windows[0][i]),
+                int(windows[1][i]),
+                float(windows[2][i]),
+                int(windows[3][i]),
+            )
+            burst = _burst_of_window(k, size, start, pop_in, population, BURST_WINDOW_S)
             if burst.strength > 0:
                 # Scaled by the share of sharers in bursts: a 40-account burst hidden among
                 # 20,000 gmail.com users does not make gmail.com telling.
-                in_burst, known = burst_members(created, ctx.creation_sorted)
+                created = ctx.created[ctx.members(node)]
+                in_burst, known = burst_members(created, population)
                 share = in_burst / known if known else 0.0
                 if share > 0:
                     bursts[node] = burst

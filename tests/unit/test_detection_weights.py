@@ -10,7 +10,11 @@ import numpy as np
 from app.detection.context import EMAIL, IP, PAYMENT, PROMPT, build_context
 from app.detection.fixtures import load_fixture, parse_time
 from app.detection.weights import (
+    BURST_WINDOW_S,
     CROWD_IP_KINDS,
+    NO_BURST,
+    _burst_of_window,
+    _densest_windows,
     attr_multiplier,
     base_weight,
     binomial_surprise,
@@ -106,3 +110,33 @@ def test_prepaid_bin_stats_come_from_fresh_accounts_on_many_cards() -> None:
     assert cards["533248"] == 2 and fresh["533248"] == 1.0 and score["533248"] > 0
     # A family BIN on old accounts is not prepaid-like.
     assert score.get("411111", 0.0) == 0.0
+
+
+def test_the_compiled_window_search_finds_creation_bursts_window() -> None:
+    rng = np.random.default_rng(11)
+    created = np.concatenate(
+        (
+            rng.uniform(0, 90 * 86400.0, 400),  # spread sign-ups
+            1_000_000 + rng.uniform(0, 3600.0, 30),  # a wave
+            np.full(5, 2_000_000.0),  # equal times: ties at the window edge
+            [np.nan, np.nan],  # never declared
+        )
+    )
+    population = np.sort(np.concatenate((created[~np.isnan(created)], rng.uniform(0, 9e6, 500))))
+    groups = [rng.choice(created.size, size, replace=False) for size in rng.integers(0, 60, 300)]
+    groups += [np.arange(400, 437), np.arange(435, 437), np.array([436]), np.array([], int)]
+    ptr = np.concatenate(([0], np.cumsum([g.size for g in groups]))).astype(np.int64)
+    members = np.concatenate(groups).astype(np.int64)
+    k, size, start, pop_in = _densest_windows(ptr, members, created, population, BURST_WINDOW_S)
+    bursts = 0
+    for g, group in enumerate(groups):
+        expected = creation_burst(created[group], population)
+        if size[g] < 2:
+            assert expected == NO_BURST
+            continue
+        got = _burst_of_window(
+            int(k[g]), int(size[g]), float(start[g]), int(pop_in[g]), population, BURST_WINDOW_S
+        )
+        assert got == expected, g
+        bursts += got.strength > 0
+    assert bursts >= 1
