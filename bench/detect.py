@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.detection.communities import ALGORITHMS
 from app.detection.evaluation import evaluate
-from app.detection.model import DetectionParams, Projection
+from app.detection.model import Attachments, DetectionParams, Projection
 from app.detection.pipeline import detect
 from bench._common import peak_rss_mb, scenario
 
@@ -94,7 +94,7 @@ def tile(projection: Projection, truth: dict[str, Any], copies: int) -> tuple[Pr
         },
         "benign_accounts": truth.get("benign_accounts", 0) * copies,
     }
-    return Projection(accounts, nodes, tuple(attachments)), tiled_truth
+    return Projection(accounts, nodes, Attachments.of(attachments)), tiled_truth
 
 
 def _community_only(projection_file: str, algorithm: str) -> dict[str, Any]:

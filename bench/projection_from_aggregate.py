@@ -28,7 +28,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import duckdb
 
-from app.detection.model import AccountInfo, Attachment, Label, NodeKind, Projection, SharedNode
+from app.detection.model import (
+    AccountInfo,
+    Attachment,
+    Attachments,
+    Label,
+    NodeKind,
+    Projection,
+    SharedNode,
+)
 
 
 def build(agg: Path) -> Projection:
@@ -126,7 +134,7 @@ def build(agg: Path) -> Projection:
                 n AS (SELECT payment_id, max(method) AS method, max(bin) AS bin,
                              max(issuer_country) AS issuer_country
                       FROM payments GROUP BY ALL)
-                SELECT p.account_id, p.payment_id, p.count, CAST(floor(epoch(p.first)) AS BIGINT), CAST(floor(epoch(p.last)) AS BIGINT),
+                SELECT p.account_id, p.payment_id, p.count,
                        n.method, n.bin, n.issuer_country
                 FROM payments p JOIN s USING (payment_id) JOIN n USING (payment_id)
                 ORDER BY p.payment_id, p.account_id""",
@@ -135,7 +143,7 @@ def build(agg: Path) -> Projection:
         (
             NodeKind.IP,
             """WITH s AS (SELECT ip FROM ip_usage GROUP BY ALL HAVING count(*) >= 2)
-                SELECT u.account_id, u.ip, u.count, CAST(floor(epoch(u.first)) AS BIGINT), CAST(floor(epoch(u.last)) AS BIGINT),
+                SELECT u.account_id, u.ip, u.count,
                        i.kind, i.asn, i.as_org
                 FROM ip_usage u JOIN s USING (ip) LEFT JOIN ip_info i USING (ip)
                 ORDER BY u.ip, u.account_id""",
@@ -144,7 +152,7 @@ def build(agg: Path) -> Projection:
         (
             NodeKind.DEVICE,
             """WITH s AS (SELECT device_id FROM device_usage GROUP BY ALL HAVING count(*) >= 2)
-                SELECT u.account_id, u.device_id, u.count, CAST(floor(epoch(u.first)) AS BIGINT), CAST(floor(epoch(u.last)) AS BIGINT),
+                SELECT u.account_id, u.device_id, u.count,
                        d.user_agent
                 FROM device_usage u JOIN s USING (device_id) LEFT JOIN devices d USING (device_id)
                 ORDER BY u.device_id, u.account_id""",
@@ -154,7 +162,7 @@ def build(agg: Path) -> Projection:
             NodeKind.PROMPT_CLUSTER,
             """WITH s AS (SELECT cluster_id FROM cluster_usage GROUP BY ALL HAVING count(*) >= 2),
                 size AS (SELECT cluster_id, sum(count) AS size FROM cluster_requests GROUP BY ALL)
-                SELECT u.account_id, u.cluster_id, u.count, CAST(floor(epoch(u.first)) AS BIGINT), CAST(floor(epoch(u.last)) AS BIGINT),
+                SELECT u.account_id, u.cluster_id, u.count,
                        c.sample, size.size, coalesce(c.extraction, false)
                 FROM cluster_usage u JOIN s USING (cluster_id)
                 LEFT JOIN prompt_clusters c USING (cluster_id) LEFT JOIN size USING (cluster_id)
@@ -165,7 +173,7 @@ def build(agg: Path) -> Projection:
             NodeKind.EMAIL_DOMAIN,
             """WITH s AS (SELECT email_domain FROM accounts WHERE email_domain IS NOT NULL
                            GROUP BY ALL HAVING count(*) >= 2)
-                SELECT a.account_id, a.email_domain, 1, NULL, NULL, a.email_domain
+                SELECT a.account_id, a.email_domain, 1, a.email_domain
                 FROM accounts a JOIN s USING (email_domain)
                 ORDER BY a.email_domain, a.account_id""",
             ("domain",),
@@ -177,10 +185,10 @@ def build(agg: Path) -> Projection:
         for row in con.execute(sql).fetchall():
             key = f"{kind.value}:{row[1]}"
             if key not in nodes:
-                attrs: dict[str, Any] = dict(zip(attr_names, row[5:], strict=True))
+                attrs: dict[str, Any] = dict(zip(attr_names, row[3:], strict=True))
                 nodes[key] = SharedNode(key, kind, attrs)
-            attachments.append(Attachment(row[0], key, int(row[2] or 0), row[3], row[4]))
-    return Projection(accounts, nodes, tuple(attachments))
+            attachments.append(Attachment(row[0], key, int(row[2] or 0)))
+    return Projection(accounts, nodes, Attachments.of(attachments))
 
 
 def compare(mine: Projection, theirs: Projection) -> list[str]:
