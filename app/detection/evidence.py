@@ -33,6 +33,7 @@ carrying half the threshold share of both accounts' traffic) are dropped.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -122,15 +123,18 @@ def star_budget(n_accounts: int) -> int:
     return max(STAR_BUDGET_MIN, STAR_BUDGET_PER_ACCOUNT * n_accounts)
 
 
-def build_evidence(ctx: Context) -> EvidenceGraph:
-    """Build the weighted account graph.
+def _timed_lockstep_pairs(ctx: Context) -> tuple[LockstepPairs, float]:
+    began = time.perf_counter()
+    return lockstep_pairs(ctx), time.perf_counter() - began
 
-    Args:
-        ctx: Indexed projection.
 
-    Returns:
-        The evidence graph.
-    """
+def _shared_node_edges(
+    ctx: Context,
+) -> tuple[
+    NodeWeights, np.ndarray, int, tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]
+]:
+    """Node weights, the hub nodes, how many big nodes the star budget dropped, and the clique
+    and member-hub edges (u, v, weight lists)."""
     weights = node_weights(ctx, MIN_NODE_WEIGHT)
     w = weights.weight
     active = np.flatnonzero((ctx.degree >= 2) & (w >= MIN_NODE_WEIGHT))
@@ -160,9 +164,26 @@ def build_evidence(ctx: Context) -> EvidenceGraph:
         vs.append(hub_v[keep])
         ws.append(hub_w[keep])
 
-    t = time.perf_counter()
-    lock = lockstep_pairs(ctx)
-    lock_s = time.perf_counter() - t
+    return weights, hubs, dropped, (us, vs, ws)
+
+
+def build_evidence(ctx: Context) -> EvidenceGraph:
+    """Build the weighted account graph.
+
+    Args:
+        ctx: Indexed projection.
+
+    Returns:
+        The evidence graph.
+    """
+    # Lockstep depends on the context alone. It runs in a second thread while the node weights
+    # and the clique and star edges are built: part of its time is in numpy operations on
+    # whole activity blocks, which release the GIL (at 1.0: evidence graph 26.0 -> 23.5 s, the
+    # same graph).
+    with ThreadPoolExecutor(1, thread_name_prefix="ringscope-lockstep") as pool:
+        lockstep = pool.submit(_timed_lockstep_pairs, ctx)
+        weights, hubs, dropped, (us, vs, ws) = _shared_node_edges(ctx)
+        lock, lock_s = lockstep.result()
     if lock.u.size:
         factor = np.where(ctx.extraction[lock.template], 1.0, LOCKSTEP_RARE_FACTOR)
         us.append(lock.u)
