@@ -82,7 +82,7 @@ class Attachment:
     count: int
 
 
-@dataclass(frozen=True)
+@dataclass
 class Attachments:
     """A projection's attachments as three parallel columns (row i: one `Attachment`).
 
