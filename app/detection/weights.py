@@ -36,6 +36,7 @@ import numpy as np
 from numba import njit
 
 from app.detection.context import DEVICE, EMAIL, IP, PAYMENT, PROMPT, Context
+from app.detection.lockstep import gather
 
 N_EFF_FLOOR = 10_000
 KIND_BASE: dict[int, float] = {PAYMENT: 1.0, DEVICE: 0.8, IP: 0.6, PROMPT: 0.35, EMAIL: 0.3}
@@ -412,11 +413,9 @@ def node_weights(ctx: Context, min_weight: float) -> NodeWeights:
     searched = np.array(
         [node for node, _raw, _bin in pending if ctx.degree[node] >= BURST_MIN_SHARERS], np.int64
     )
-    lens = ctx.degree[searched]
-    ptr = np.concatenate(([0], np.cumsum(lens))).astype(np.int64)
-    members = ctx.node_acct[
-        np.repeat(ctx.node_ptr[searched] - ptr[:-1], lens) + np.arange(ptr[-1], dtype=np.int64)
-    ]
+    entries, _owner = gather(ctx.node_ptr, searched)
+    ptr = np.concatenate(([0], np.cumsum(ctx.degree[searched]))).astype(np.int64)
+    members = ctx.node_acct[entries]
     population = ctx.creation_sorted
     windows = _densest_windows(ptr, members, ctx.created, population, BURST_WINDOW_S)
     window_of = {int(node): i for i, node in enumerate(searched)}

@@ -90,12 +90,17 @@ def _read_activity(runner: GraphRunner) -> dict[str, dict[int, int]]:
     for row in runner.stream(queries.detection.project_activity):
         counts: dict[int, int] = {}
         for day, hours in row["days"]:
-            base = int(day) * 24
-            # Most of a day's 24 hours are empty (5.8 active on average at scale 1.0): keep the
-            # others without a Python-level loop over all 24.
-            counts.update(compress(zip(range(base, base + len(hours)), hours, strict=True), hours))
+            _add_active_hours(counts, day, hours)
         hourly[row["account_id"]] = counts
     return hourly
+
+
+def _add_active_hours(counts: dict[int, int], day: int, hours: list[int]) -> None:
+    """Add one ActivityDay's hours with requests to `counts` (epoch hour -> requests)."""
+    base = int(day) * 24
+    # Most of a day's 24 hours are empty (5.8 active on average at scale 1.0): keep the others
+    # without a Python-level loop over all 24.
+    counts.update(compress(zip(range(base, base + len(hours)), hours, strict=True), hours))
 
 
 def _read_attachments(
@@ -303,11 +308,7 @@ def load_region_projection(runner: GraphRunner, account_ids: list[str]) -> Proje
     for row in runner.read(
         queries.detection.project_activity_for_accounts, account_ids=account_ids
     ):
-        base = int(row["day"]) * 24
-        counts = hourly[row["account_id"]]
-        for hour, count in enumerate(row["hours"]):
-            if count:
-                counts[base + hour] = int(count)
+        _add_active_hours(hourly[row["account_id"]], row["day"], row["hours"])
     accounts = {
         row["account_id"]: _account_info(row, hourly.get(row["account_id"], {}))
         for row in runner.read(queries.detection.project_accounts)
