@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 
 from app.config import Settings
 from app.graph import local_server, settings_repo
@@ -32,7 +31,6 @@ from app.graph.local_server import LAUNCHER_DIR
 from app.graph.queries import queries
 from app.graph.runner import GraphRunner
 from app.graph.schema import apply_schema
-from app.ingest.clustering import DEFAULT_NUM_PERM
 from app.ingest.load import AggregateFolder, LoadError, open_folder
 
 # Node label -> SELECT over the folder's kinds (registered as views of the same name). touched_at
@@ -72,14 +70,13 @@ NODE_SQL: dict[str, str] = {
         FROM ids i LEFT JOIN ip_info n USING (ip)
     """,
     "Device": 'SELECT device_id AS "device_id:ID(Device)", user_agent FROM devices',
-    # The importer would store a Parquet BINARY as a "0x…" string: the signature goes in as its 64
-    # uint32 values (long[]), see _stage_signatures.
+    # The importer stores a Parquet BINARY as a "0x…" hex string; the signature goes in that way
+    # (`_cluster_record` decodes it). As a list of its 64 values (long[]) it cost about 6 s more
+    # to stage (DuckDB has no cheap BLOB → list conversion) and 11 s more to import at scale 1.0.
     "PromptCluster": """
-        SELECT c.cluster_id AS "cluster_id:ID(PromptCluster)",
-               CAST(s.signature AS BIGINT[]) AS signature, c.skeleton_hashes,
+        SELECT c.cluster_id AS "cluster_id:ID(PromptCluster)", c.signature, c.skeleton_hashes,
                c.sample, c.extraction, r."count" AS request_count
-        FROM prompt_clusters c LEFT JOIN signature_bytes s USING (cluster_id)
-                               LEFT JOIN cluster_requests r USING (cluster_id)
+        FROM prompt_clusters c LEFT JOIN cluster_requests r USING (cluster_id)
     """,
     "ActivityDay": """
         SELECT "key" AS "key:ID(ActivityDay)", account_id, "day", epoch_day, hours
@@ -172,7 +169,6 @@ def stage_import_files(
         for kind, source in folder.sources.items():
             # The relational API takes the path as a value (a view cannot hold a parameter).
             con.read_parquet(str(source)).create_view(kind)
-        _stage_signatures(con)
         for group, sqls in (("nodes", NODE_SQL), ("relationships", REL_SQL)):
             counts = report.nodes if group == "nodes" else report.relationships
             for name, sql in sqls.items():
@@ -190,56 +186,6 @@ def stage_import_files(
         con.close()
     report.stage_seconds = time.perf_counter() - began
     return report
-
-
-def _stage_signatures(con: duckdb.DuckDBPyConnection, batch_rows: int = 100_000) -> None:
-    """Signatures as lists of their uint32 values, in the table signature_bytes.
-
-    The importer stores a Parquet BINARY as a "0x…" string and a list of bytes as long[], never as
-    byte[]; so a bulk-loaded signature is the list of its 64 MinHash values (the form
-    `PromptClusterer.load` also accepts: `_cluster_record` decodes bytes, keeps lists). DuckDB has
-    no cheap BLOB → integer-list conversion: numpy splits each batch of signatures into 64 columns
-    and DuckDB packs them into lists (at scale 1.0, 1.66M signatures: a few seconds; formatting
-    them as text in Python and casting the text back took 23 s). A signature of another size
-    (none written by this package; NULL gives an empty list) is converted one by one.
-    """
-    # UINTEGER, half the memory of BIGINT: the PromptCluster query casts them as it writes.
-    con.execute("CREATE TEMP TABLE signature_bytes (cluster_id VARCHAR, signature UINTEGER[])")
-    width = DEFAULT_NUM_PERM * 4
-    columns = [f"v{i}" for i in range(DEFAULT_NUM_PERM)]
-    pack = (
-        "INSERT INTO signature_bytes SELECT cluster_id, "  # noqa: S608 - names from this module
-        f"list_value({', '.join(columns)}) FROM signature_batch"
-    )
-    cursor = con.cursor()
-    try:
-        cursor.execute(
-            "SELECT cluster_id, signature FROM prompt_clusters WHERE octet_length(signature) = ?",
-            [width],
-        )
-        while batch := cursor.fetchmany(batch_rows):
-            ids, blobs = zip(*batch, strict=True)
-            values = np.frombuffer(b"".join(blobs), dtype="<u4").reshape(len(blobs), -1)
-            frame = {"cluster_id": np.array(ids, dtype=object)}
-            frame.update({name: values[:, i].copy() for i, name in enumerate(columns)})
-            con.register("signature_batch", frame)
-            try:
-                con.execute(pack)
-            finally:
-                con.unregister("signature_batch")
-        cursor.execute(
-            "SELECT cluster_id, signature FROM prompt_clusters "
-            "WHERE signature IS NULL OR octet_length(signature) <> ?",
-            [width],
-        )
-        others = [
-            (cluster_id, np.frombuffer(signature or b"", dtype="<u4").tolist())
-            for cluster_id, signature in cursor.fetchall()
-        ]
-        if others:
-            con.executemany("INSERT INTO signature_bytes VALUES (?, ?)", others)
-    finally:
-        cursor.close()
 
 
 def _ensure_import_lib() -> None:

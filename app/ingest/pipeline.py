@@ -313,6 +313,13 @@ def _cluster_row(record: ClusterRecord) -> dict[str, Any]:
 
 def _cluster_record(row: dict[str, Any]) -> ClusterRecord:
     signature = row["signature"]
+    # Transactional writes store the signature's little-endian uint32 bytes; the bulk importer,
+    # which cannot write byte[] from Parquet, stores the same bytes as a "0x…" hex string.
+    if isinstance(signature, str) and signature[:2] in ("0x", "0X"):
+        try:
+            signature = bytes.fromhex(signature[2:])
+        except ValueError:
+            raise ValueError(f"{row['cluster_id']}: signature is not a hex string") from None
     if isinstance(signature, bytes | bytearray):
         signature = np.frombuffer(signature, dtype="<u4").tolist()
     return ClusterRecord(**{**row, "signature": signature})
