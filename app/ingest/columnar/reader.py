@@ -18,7 +18,10 @@ from typing import Any, cast
 
 from isal import isal_zlib
 
-_READ = 4 << 20
+# Compressed bytes a read. Each read's output (~1.5 MB of lines) is small enough for malloc to
+# reuse freed memory; 4 MB reads gave ~25 MB pieces, each a fresh mapping the kernel faults in
+# (decompressing the 0.2 file alone: 777k page faults and 1.7 s system time, against 10k / 0.1 s).
+_READ = 256 << 10
 # isal's stub declares its error as an instance; it is a class (igzip_lib.IsalError).
 _ISAL_ERROR = cast("type[Exception]", isal_zlib.error)
 
@@ -76,15 +79,22 @@ def _raw_pieces(path: Path, digest: Any) -> Iterator[bytes]:
 
 
 def iter_file(path: Path, file_idx: int, chunk_bytes: int) -> Iterator[Chunk | FileDone]:
-    """Chunks of whole lines of one file, then its FileDone."""
+    """Chunks of whole lines of one file, then its FileDone.
+
+    Each chunk's bytes are built by one join (the pieces up to the last newline), not by
+    joining and then slicing: a chunk is ~200 MB, each copy of it fresh memory the kernel maps
+    and zeroes page by page. With three copies a chunk, reading the 0.2 file took 6.0 s of
+    system time besides 6.5 s of user time; with one, 3.8 s.
+    """
     digest = hashlib.sha256()
     size = path.stat().st_size
     state = _State()
-    buf: list[bytes] = []
+    buf: list[bytes | memoryview] = []
     buffered = 0
     error: BaseException | None = None
 
-    def emit(data: bytes) -> Chunk:
+    def emit(pieces: list[bytes | memoryview]) -> Chunk:
+        data = b"".join(pieces)
         n = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
         chunk = Chunk(file_idx, state.lines + 1, n, data)
         state.lines += n
@@ -94,27 +104,26 @@ def iter_file(path: Path, file_idx: int, chunk_bytes: int) -> Iterator[Chunk | F
         for piece in _raw_pieces(path, digest):
             if not piece:
                 continue
-            buf.append(piece)
             buffered += len(piece)
-            if buffered >= chunk_bytes:
-                data = state.tail + b"".join(buf)
-                buf, buffered = [], 0
-                cut = data.rfind(b"\n") + 1
-                state.tail = data[cut:]
-                if cut:
-                    yield emit(data[:cut])
+            cut = piece.rfind(b"\n") + 1 if buffered >= chunk_bytes else 0
+            if not cut:
+                # Not enough yet, or no line ends in this piece: the chunk grows.
+                buf.append(piece)
+                continue
+            yield emit([state.tail, *buf, memoryview(piece)[:cut]])
+            state.tail = piece[cut:]
+            buf, buffered = [], len(state.tail)
     except (EOFError, OSError, _ISAL_ERROR) as exc:
         # Keep whole lines read so far; a partial last line is not a line.
         error = exc
-        data = state.tail + b"".join(buf)
+        data = b"".join([state.tail, *buf])
         cut = data.rfind(b"\n") + 1
         if cut:
-            yield emit(data[:cut])
+            yield emit([memoryview(data)[:cut]])
         yield FileDone(file_idx, digest.hexdigest(), size, state.lines, error)
         return
-    data = state.tail + b"".join(buf)
-    if data:
-        yield emit(data)
+    if state.tail or buf:
+        yield emit([state.tail, *buf])
     yield FileDone(file_idx, digest.hexdigest(), size, state.lines, error)
 
 
