@@ -417,19 +417,22 @@ def node_weights(ctx: Context, min_weight: float) -> NodeWeights:
     ptr = np.concatenate(([0], np.cumsum(ctx.degree[searched]))).astype(np.int64)
     members = ctx.node_acct[entries]
     population = ctx.creation_sorted
-    windows = _densest_windows(ptr, members, ctx.created, population, BURST_WINDOW_S)
+    best_k, sizes, starts, pop_ins = _densest_windows(
+        ptr, members, ctx.created, population, BURST_WINDOW_S
+    )
     window_of = {int(node): i for i, node in enumerate(searched)}
     for node, raw, boost_bin in pending:
         boost_burst = 0.0
         i = window_of.get(node)
-        if i is not None and windows[1][i] >= 2 and population.size >= 2:
-            k, size, start, pop_in = (
-                int(windows[0][i]),
-                int(windows[1][i]),
-                float(windows[2][i]),
-                int(windows[3][i]),
+        if i is not None and sizes[i] >= 2 and population.size >= 2:
+            burst = _burst_of_window(
+                int(best_k[i]),
+                int(sizes[i]),
+                float(starts[i]),
+                int(pop_ins[i]),
+                population,
+                BURST_WINDOW_S,
             )
-            burst = _burst_of_window(k, size, start, pop_in, population, BURST_WINDOW_S)
             if burst.strength > 0:
                 # Scaled by the share of sharers in bursts: a 40-account burst hidden among
                 # 20,000 gmail.com users does not make gmail.com telling.
