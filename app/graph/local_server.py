@@ -18,6 +18,7 @@ from app.config import PROJECT_ROOT, Settings
 
 LAUNCHER_DIR = PROJECT_ROOT / "neo4j-local"
 LAUNCHER_CLASS = LAUNCHER_DIR / "target" / "classes" / "ringscope" / "Neo4jLocal.class"
+LAUNCHER_SOURCE = LAUNCHER_DIR / "src" / "main" / "java" / "ringscope" / "Neo4jLocal.java"
 
 
 class LocalServerError(RuntimeError):
@@ -79,8 +80,9 @@ def _require(tool: str, why: str) -> str:
 
 
 def build(force: bool = False) -> None:
-    """Build the launcher with Maven (fetches Neo4j 5.26 from Maven Central the first time)."""
-    if LAUNCHER_CLASS.exists() and not force:
+    """Build the launcher with Maven (fetches Neo4j 5.26 from Maven Central the first time), and
+    again when its source is newer than the build (a pull that changed the launcher)."""
+    if not force and _launcher_current():
         return
     mvn = _require("mvn", "Maven 3 is needed once to fetch Neo4j and build neo4j-local/")
     result = subprocess.run(
@@ -91,6 +93,12 @@ def build(force: bool = False) -> None:
     if result.returncode != 0:
         output = "\n".join((result.stdout + result.stderr).splitlines()[-25:])
         raise LocalServerError(f"Maven build of neo4j-local/ failed:\n{output}")
+
+
+def _launcher_current() -> bool:
+    if not LAUNCHER_CLASS.exists():
+        return False
+    return LAUNCHER_CLASS.stat().st_mtime >= LAUNCHER_SOURCE.stat().st_mtime
 
 
 def _port_taken(host: str, port: int) -> bool:

@@ -1,11 +1,15 @@
 package ringscope;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
+import java.util.HexFormat;
 import java.util.Map;
 
+import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
@@ -39,6 +43,17 @@ public final class Neo4jLocal {
             System.exit(2);
         }
         Files.createDirectories(home);
+        // Setting the password is the first Cypher statement the DBMS plans (about 3 s of each
+        // start), so it runs only when the system database is new or the password changed since
+        // the last start: the marker holds the password's SHA-256 and lives beside the data, so
+        // a deleted database takes it along.
+        Path marker = home.resolve("ringscope-password.sha256");
+        boolean systemExists = Files.isDirectory(home.resolve("data").resolve("databases").resolve("system"));
+        String digest = HexFormat.of().formatHex(
+                MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8)));
+        boolean passwordSet = systemExists
+                && Files.isRegularFile(marker)
+                && Files.readString(marker).trim().equals(digest);
 
         DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home);
         String plugins = System.getenv("NEO4J_LOCAL_PLUGIN_DIR");
@@ -52,6 +67,11 @@ public final class Neo4jLocal {
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, parseBytes(pageCache))
                 .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ZERO)
+                // Analysts often run air-gapped: no anonymous usage reports to neo4j.com.
+                .setConfig(GraphDatabaseSettings.udc_enabled, false)
+                // Bolt's event loops are shut down after the databases have stopped and checkpointed;
+                // Netty's default 5 s quiet period then only made every stop 5 s longer.
+                .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
                 .build();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("neo4j-local: shutting down");
@@ -59,17 +79,20 @@ public final class Neo4jLocal {
         }));
 
         // The embedded API runs with full rights, so it can set the password that Bolt clients must use.
-        try {
-            GraphDatabaseService system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
-            system.executeTransactionally(
-                    "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));
-        } catch (RuntimeException e) {
-            // A restart with the stored password is the normal case, not an error.
-            String message = String.valueOf(e.getMessage());
-            if (!message.contains("cannot be the same")) {
-                System.err.println("neo4j-local: could not set the password: " + message);
-                System.exit(1);
+        if (!passwordSet) {
+            try {
+                GraphDatabaseService system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
+                system.executeTransactionally(
+                        "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));
+            } catch (RuntimeException e) {
+                // The stored password already is this one (a marker lost, an older launcher).
+                String message = String.valueOf(e.getMessage());
+                if (!message.contains("cannot be the same")) {
+                    System.err.println("neo4j-local: could not set the password: " + message);
+                    System.exit(1);
+                }
             }
+            Files.writeString(marker, digest + "\n");
         }
 
         System.out.println("neo4j-local: ready bolt://" + host + ":" + port + " home=" + home);
