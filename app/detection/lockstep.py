@@ -23,7 +23,7 @@ shared extraction-style or rare template, or members of one ring), never among a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -77,6 +77,10 @@ class ActivityRows:
     cum2: np.ndarray  # cumulative sum of squared residuals, (accounts x window hours + 1)
     lo: np.ndarray  # span start, window-relative
     hi: np.ndarray  # span end (inclusive), window-relative; -1 when no activity
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.resid, self.active, self.cum2, self.lo, self.hi))
 
 
 def _rows(ctx: Context, accts: np.ndarray, c0: int, c1: int) -> ActivityRows:
@@ -162,7 +166,15 @@ def lockstep_matrix(ctx: Context, rows: np.ndarray, cols: np.ndarray) -> np.ndar
     window = activity_window(ctx, np.concatenate((rows, cols)))
     if rows.size == 0 or cols.size == 0 or window is None:
         return np.zeros((rows.size, cols.size))
-    return lockstep_from_rows(lockstep_rows(ctx, rows, window), lockstep_rows(ctx, cols, window))
+    row_rows = lockstep_rows(ctx, rows, window)
+    if rows.size == cols.size and bool((rows == cols).all()):
+        # A ring against itself (scoring): computing the rows is the costly part, copying them
+        # is not. Copies, because numpy computes `x @ x.T` of one buffer as a symmetric product
+        # that sums in another order: the same matrix as before to the last bit.
+        col_rows = replace(row_rows, resid=row_rows.resid.copy(), active=row_rows.active.copy())
+    else:
+        col_rows = lockstep_rows(ctx, cols, window)
+    return lockstep_from_rows(row_rows, col_rows)
 
 
 def lockstep_from_rows(a: ActivityRows, b: ActivityRows) -> np.ndarray:

@@ -11,8 +11,11 @@ from app.detection.lockstep import (
     LOCKSTEP_MIN_OVERLAP_H,
     LOCKSTEP_RARE_DEGREE,
     LOCKSTEP_TEMPLATE_SHARE,
+    activity_window,
+    lockstep_from_rows,
     lockstep_matrix,
     lockstep_pairs,
+    lockstep_rows,
     template_candidates,
 )
 from app.detection.model import AccountInfo, Attachments, Projection
@@ -134,3 +137,20 @@ def test_template_candidates_are_each_templates_qualifying_members_in_order() ->
     got = [(node, members.tolist()) for node, members in template_candidates(ctx)]
     assert len(expected) > 50  # rare and extraction templates with real candidates
     assert got == expected
+
+
+def test_a_set_against_itself_matches_two_separately_computed_row_sets() -> None:
+    rng = np.random.default_rng(5)
+    schedule = H0 + np.sort(rng.choice(24 * 14, 60, replace=False))
+    hourly = {f"op{i}": {int(h): 30 for h in schedule if rng.random() < 0.8} for i in range(5)}
+    hourly.update({f"user{i}": _diurnal(rng, 14, 30) for i in range(10)})
+    ctx = build_context(_projection(hourly))
+    idx = np.arange(ctx.n)
+    window = activity_window(ctx, idx)
+    assert window is not None
+    separate = lockstep_from_rows(
+        lockstep_rows(ctx, idx, window), lockstep_rows(ctx, idx.copy(), window)
+    )
+    same = lockstep_matrix(ctx, idx, idx)
+    assert same.max() >= LOCKSTEP_MIN
+    np.testing.assert_array_equal(same, separate)

@@ -161,3 +161,37 @@ def test_heavily_shared_node_links_every_ring_to_its_anchors_only(
     assert (2, 7) in pairs and len(pairs) == len(set(pairs)) == 9 + 9 - 1
     # No labeled ring on the node: its first MAX_RINGS_PER_NODE rings, pairwise.
     assert attribution._node_pairs(rings, {42: 1.0}) == [(0, 1), (0, 2), (1, 2)]
+
+
+def test_ring_rows_cache_keeps_the_most_recent_rings_within_its_byte_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.detection.context import build_context
+
+    ctx = build_context(load_fixture("two_cells"))
+    members = np.array_split(np.arange(ctx.n), 4)
+    drafts = [attribution.RingDraft(f"r{i}", m, True) for i, m in enumerate(members)]
+    first = attribution._RingRows(ctx, drafts, [0, 1, 2, 3])
+    computed = [first.get(i) for i in range(4)]
+    two_rings = sum(got[1].nbytes for got in computed[2:] if got is not None)
+    monkeypatch.setattr(attribution, "ROW_CACHE_BYTES", two_rings)
+    rows = attribution._RingRows(ctx, drafts, [0, 1, 2, 3])
+    for i in range(4):
+        rows.get(i)
+    assert list(rows.cache) == [2, 3]
+    assert rows.cached_bytes == two_rings
+    again = rows.get(0)
+    assert again is not None and computed[0] is not None
+    np.testing.assert_array_equal(again[1].resid, computed[0][1].resid)
+    assert list(rows.cache) == [3, 0]
+
+
+def test_attribution_is_the_same_when_the_row_cache_keeps_only_two_rings(
+    results: dict[str, DetectionResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(attribution, "ROW_CACHE_BYTES", 1)
+    again = detect(load_fixture("two_cells"))
+    assert [r.attribution for r in again.rings] == [
+        r.attribution for r in results["two_cells"].rings
+    ]
+    assert any(r.attribution is not None for r in again.rings if "twin-b-000" in r.members)
