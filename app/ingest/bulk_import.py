@@ -114,8 +114,6 @@ REL_SQL: dict[str, str] = {
 
 
 IMPORT_LIB = LAUNCHER_DIR / "target" / "import-lib"
-# Sessions building the constraints' indexes over the imported graph at once (apply_schema).
-SCHEMA_WRITERS = 2
 
 
 # Web-app access nodes and runtime settings: kept by a data reset, so not "data" for the
@@ -346,7 +344,7 @@ def bulk_load(
     runner = GraphRunner.from_settings(settings)
     try:
         began = time.perf_counter()
-        apply_schema(runner, writers=SCHEMA_WRITERS)
+        apply_schema(runner)
         runner.run_autocommit(queries.schema.await_indexes)
         report.schema_seconds = time.perf_counter() - began
         # Sessions are not carried over: everyone logs in again after a bulk import.
