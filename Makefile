@@ -10,7 +10,7 @@ install:  ## Python venv + pinned deps, Neo4j launcher (Maven)
 	$(VENV_BIN)/uv pip install --python $(PY) -q --compile-bytecode -r requirements.lock
 	$(VENV_BIN)/uv pip install --python $(PY) -q --no-deps -e .
 # Bytecode up front: where PYTHONDONTWRITEBYTECODE is set, every process (each bench stage,
-# each CLI call) compiled ~3,000 modules again, ~3 s before any work.
+# each CLI call) compiled its imports again (the pipeline's stage modules: ~3 s before any work).
 	$(PY) -m compileall -q -j 0 app seed bench scripts >/dev/null
 	npm ci --ignore-scripts --no-audit --no-fund
 	$(PY) scripts/build_web_assets.py

@@ -3,10 +3,11 @@ package ringscope;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.List;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
@@ -93,6 +94,12 @@ public final class Neo4jLocal {
                 }
             }
             Files.writeString(marker, digest + "\n");
+            try {
+                // Owner-only, like var/local.env: a digest of a weak password is still a hint.
+                Files.setPosixFilePermissions(marker, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // Not a POSIX file system: the data directory's own permissions apply.
+            }
         }
 
         System.out.println("neo4j-local: ready bolt://" + host + ":" + port + " home=" + home);
