@@ -38,7 +38,6 @@ from app.ingest.clustering import (
     ClusterRecord,
     PromptClusterer,
     looks_like_extraction,
-    normalise,
     skeleton_hash,
 )
 from app.ingest.events import (
@@ -52,6 +51,7 @@ from app.ingest.events import (
     parse_line,
 )
 from app.ingest.pipeline import MAX_LINE_BYTES
+from app.ingest.skeleton_kernel import normalise_many
 
 FORMAT = "ringscope-aggregate/1"
 ORD_FILE_SHIFT = 1 << 40  # ord = file_idx * 2**40 + line_no: input order as one integer
@@ -222,7 +222,7 @@ class SlowPath:
 
 def _normalise_batch(prompts: list[str]) -> tuple[list[str], list[int], list[bool]]:
     # Everything that depends on the prompt alone, so the sequential assignment only looks up.
-    skeletons = [normalise(p) for p in prompts]
+    skeletons = normalise_many(prompts)
     return (
         skeletons,
         [skeleton_hash(s) for s in skeletons],
@@ -261,7 +261,7 @@ def cluster_prompts(
 
     if pool is None and workers <= 1:
         for keys, prompts in batches():
-            skeletons = [normalise(p) for p in prompts]
+            skeletons = normalise_many(prompts)
             yield from zip(keys, clusterer.assign_batch(prompts, skeletons), strict=True)
             progress(len(keys))
         return
