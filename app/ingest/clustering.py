@@ -282,6 +282,10 @@ def normalise(prompt: str) -> str:
     six words of other text remain. <name> is a capitalised word
     that does not start a sentence.
 
+    This is the specification; `skeleton_kernel.normalise_many` computes the same skeletons
+    for a batch, compiled for ASCII prompts, and a change here must be made there too (its
+    tests compare the two).
+
     Args:
         prompt: The prompt text as sent to the API.
 
