@@ -12,6 +12,9 @@ install:  ## Python venv + pinned deps, Neo4j launcher (Maven)
 # Bytecode up front: where PYTHONDONTWRITEBYTECODE is set, every process (each bench stage,
 # each CLI call) compiled its imports again (the pipeline's stage modules: ~3 s before any work).
 	$(PY) -m compileall -q -j 0 app seed bench scripts >/dev/null
+# The numba kernels too (cached beside their modules): else the first aggregate after an
+# install spends ~40 s compiling them (app/warmup.py).
+	$(PY) -m app.warmup
 	npm ci --ignore-scripts --no-audit --no-fund
 	$(PY) scripts/build_web_assets.py
 	$(VENV_BIN)/ringscope neo4j build
