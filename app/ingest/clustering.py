@@ -710,7 +710,8 @@ def _take_smallest_ids(
             n_chosen += 1
 
 
-@njit(cache=True)
+# nogil: the aggregate clusters in a thread beside the parse's (columnar/firsts.py).
+@njit(cache=True, nogil=True)
 def _lsh_assign(
     start: int,
     band_keys: np.ndarray,

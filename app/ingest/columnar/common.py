@@ -179,18 +179,20 @@ class SlowPath:
         self.file_errors: list[str] = []
         self.by_type: Counter[str] = Counter()
 
-    def line(self, file_idx: int, line_no: int, raw: bytes) -> None:
+    def line(self, file_idx: int, line_no: int, raw: bytes) -> dict[str, Any] | None:
+        """Validate one line: its typed row (also written for loading), or None if quarantined."""
         try:
             if len(raw) + 1 > MAX_LINE_BYTES:
                 raise InvalidEvent(f"line longer than {MAX_LINE_BYTES} bytes")
             event = parse_line(raw)
         except InvalidEvent as exc:
             self._quarantine_record(file_idx, line_no, exc.reason, raw)
-            return
+            return None
         row = typed_row(event, file_idx, line_no, self.salt)
         self._rows.write(json.dumps(row, ensure_ascii=False) + "\n")
         self.accepted += 1
         self.by_type[row["kind"]] += 1
+        return row
 
     def file_error(self, file_idx: int, after_line: int, exc: BaseException) -> None:
         """A compressed file cut short or corrupt: say after which line it became unreadable."""
@@ -237,13 +239,15 @@ def cluster_prompts(
     on_progress: Callable[[int], None] | None = None,
     batch: int = 4000,
     pool: Pool | None = None,
+    max_ahead: int = 64,
 ) -> Iterator[tuple[str, str]]:
     """(prompt_key, cluster_id) for each (prompt_key, first prompt), fed in input order.
 
     Skeletons (and their hashes) are computed by `workers` processes (ordered), or by `pool`
     if given (see `worker_pool`); each batch is then assigned in this process by
     `PromptClusterer.assign_batch`, which gives the results of `assign` called on every prompt
-    in order.
+    in order. At most `max_ahead` batches are read ahead of the assignment: the pool takes
+    every batch `firsts` yields at once, and the assignment is the slower side.
     """
     progress = on_progress or (lambda _n: None)
 
@@ -266,18 +270,27 @@ def cluster_prompts(
             progress(len(keys))
         return
     pending: deque[tuple[list[str], list[str]]] = deque()
+    ahead = threading.BoundedSemaphore(max(1, max_ahead))
+    done = threading.Event()
 
     def prompt_batches() -> Iterator[list[str]]:
+        # Runs in the pool's task thread; waits while max_ahead batches are not yet assigned
+        # (and gives up once the assignment stopped, or the pool could never shut down).
         for keys, prompts in batches():
+            while not ahead.acquire(timeout=0.2):
+                if done.is_set():
+                    return
             pending.append((keys, prompts))
             yield prompts
 
     with contextlib.ExitStack() as stack:
         if pool is None:
             pool = stack.enter_context(worker_pool(workers))
+        stack.callback(done.set)  # runs first on exit: before a pool made here shuts down
         for skeletons, hashes, flags in pool.imap(_normalise_batch, prompt_batches(), chunksize=1):
             keys, prompts = pending.popleft()
             ids = clusterer.assign_batch(prompts, skeletons, hashes, flags)
+            ahead.release()
             yield from zip(keys, ids, strict=True)
             progress(len(keys))
 

@@ -11,12 +11,11 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from multiprocessing.pool import Pool
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 from app.ingest.clustering import ClusterColumns, PromptClusterer
 from app.ingest.columnar import requests, scan, shim
@@ -26,13 +25,13 @@ from app.ingest.columnar.common import (
     PeakRss,
     SlowPath,
     Timer,
-    cluster_prompts,
     worker_pool,
 )
+from app.ingest.columnar.firsts import ClusterStream, FirstPrompts, slow_first, slow_firsts_table
 from app.ingest.columnar.reader import Chunk, FileDone, read_ahead
 from app.ingest.pipeline import discover
 
-_STORED = [c for c in EVENT_COLUMNS if c != "prompt"]  # prompt text lives in prompt_first only
+_STORED = [c for c in EVENT_COLUMNS if c != "prompt"]  # prompt text goes to the clusterer only
 _PARSERS = 2  # chunks parsed concurrently
 
 
@@ -105,10 +104,19 @@ def run(
         pool = stack.enter_context(worker_pool(workers)) if workers > 1 else None
         con = connect(db_path, threads, memory_limit, salt)
         try:
-            _parse(con, files, out_dir, salt, chunk_bytes, report, timer, progress)
+            # Prompts are clustered beside the parse (see firsts.py); "clusters" is the time
+            # the clusterer still needs once the parse is done.
+            map_path = out_dir / ".prompt_map.tsv"
+            stream = ClusterStream(clusterer, pool, map_path, lambda k: progress("prompts", k))
+            try:
+                _parse(con, files, out_dir, salt, chunk_bytes, report, timer, progress, stream)
+            except BaseException:
+                stream.abort()
+                raise
             with timer.phase("clusters"):
                 con.execute("SET memory_limit = ?", [_smaller(cluster_memory_limit, memory_limit)])
-                _cluster(con, out_dir, clusterer, pool, report, progress)
+                report.distinct_prompt_keys = stream.close()
+                _load_prompt_map(con, map_path, report.distinct_prompt_keys)
             with timer.phase("clusters_write"):
                 write_clusters(con, out_dir, clusterer.take_new_or_changed_columns(), report)
             del clusterer
@@ -136,14 +144,15 @@ def _parse(
     report: AggregateReport,
     timer: Timer,
     progress: Callable[[str, int], None],
+    stream: ClusterStream,
 ) -> None:
     cols = ", ".join(f"{c} {t}" for c, t in EVENT_COLUMNS.items() if c != "prompt")
     con.execute(f"CREATE TABLE events ({cols})")
-    con.execute("CREATE TABLE prompt_first (prompt_key VARCHAR, ord BIGINT, prompt VARCHAR)")
     parse = shim.load_sql("parse", "duckdb")
     firsts = shim.load_sql("prompt_first", "duckdb")
     stored = ", ".join(_STORED)
     slow = SlowPath(out_dir, files, salt, work_dir=out_dir / ".duckdb_tmp")
+    seen = FirstPrompts()
     report.files = [{"path": str(p), "name": p.name} for p in files]
     with timer.phase("read_parse"):
         # Two chunks are parsed at once, each on its own cursor (own temp tables): one chunk's
@@ -162,14 +171,21 @@ def _parse(
                 cursors.put(cur)
 
         def collect(parsed: _Parsed) -> None:
+            # Called in input order (chunks are collected as they were read): a chunk's first
+            # rows of its keys, the slow path's included, are the input's unless an earlier
+            # chunk had the key.
             report.read += parsed.nonblank + len(parsed.bad_utf8)
             report.blank_lines += parsed.n_lines - parsed.nonblank - len(parsed.bad_utf8)
             for kind, n in parsed.kinds:
                 report.by_type[kind] += n
                 report.aggregated += n
+            slow_rows = []
             for file_idx, line_no, raw in parsed.bad_utf8 + parsed.slow:
                 report.slow_path_lines += 1
-                slow.line(file_idx, line_no, raw)
+                first = slow_first(slow.line(file_idx, line_no, raw) or {})
+                if first is not None:
+                    slow_rows.append(first)
+            stream.put(*seen.take([*parsed.firsts, slow_firsts_table(slow_rows)]))
             progress("lines", parsed.n_lines)
 
         inflight: deque[Future[_Parsed]] = deque()
@@ -203,8 +219,6 @@ def _parse(
                 [str(slow.rows_path)],
             )
             con.execute(f"INSERT INTO events SELECT {stored} FROM slow")  # noqa: S608 - identifiers/SQL from this package, values as parameters
-            con.execute("CREATE OR REPLACE TEMP VIEW fast AS SELECT * FROM slow")
-            con.execute(f"INSERT INTO prompt_first {firsts}")
         slow.rows_path.unlink(missing_ok=True)
 
 
@@ -238,13 +252,15 @@ def _smaller(a: str, b: str) -> str:
 
 @dataclass
 class _Parsed:
-    """What one chunk's parse left for the driver: counts and the lines for the slow path."""
+    """What one chunk's parse left for the driver: counts, the lines for the slow path, and the
+    chunk's first row of each prompt key from each pass (prompt_key, ord, prompt)."""
 
     n_lines: int
     nonblank: int
     kinds: list[tuple[str, int]]
     bad_utf8: list[tuple[int, int, bytes]]
     slow: list[tuple[int, int, bytes]]
+    firsts: list[pa.Table]
 
 
 def _cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
@@ -256,32 +272,29 @@ def _cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 def _parse_chunk(
     cur: duckdb.DuckDBPyConnection, chunk: Chunk, parse: str, firsts: str, stored: str
 ) -> _Parsed:
-    """Parse one chunk on `cur` into `events` and `prompt_first` (runs in a pool thread)."""
+    """Parse one chunk on `cur` into `events`; its first rows of prompt keys are returned (runs
+    in a pool thread)."""
     scanned = scan.scan_chunk(chunk.data, chunk.n_lines)
     # Plain request lines, most of the input, are parsed by the compiled pass; the rest of
     # the chunk takes the SQL fast path (and, from there, the slow path) as before.
     fast = requests.parse_requests(chunk.data, scanned, chunk.file_idx, chunk.first_line)
     kinds: list[tuple[str, int]] = []
+    firsts_found = [fast.firsts]
     if fast.count:
         kinds.append(("request", fast.count))
         columns = ", ".join(fast.events.column_names)
         cur.register("request_rows", fast.events)
-        cur.register("request_firsts", fast.firsts)
         try:
             cur.execute(
                 f"INSERT INTO events (file_idx, kind, {columns}) "  # noqa: S608 - this package's column names
                 f"SELECT ?, 'request', {columns} FROM request_rows",
                 [chunk.file_idx],
             )
-            cur.execute(
-                "INSERT INTO prompt_first SELECT prompt_key, ord, prompt FROM request_firsts"
-            )
         finally:
             cur.unregister("request_rows")
-            cur.unregister("request_firsts")
     rest = np.flatnonzero((scanned.status != scan.BLANK) & ~fast.taken)
     if rest.size == 0:
-        return _Parsed(chunk.n_lines, fast.count, kinds, [], [])
+        return _Parsed(chunk.n_lines, fast.count, kinds, [], [], firsts_found)
     bad_utf8, nonblank = _load_lines(cur, chunk, scanned, rest)
     cur.execute("CREATE OR REPLACE TEMP VIEW j AS " + scan.fast_extraction_sql("nonblank"))
     # The raw line stays in `nonblank` (fetched back only for slow-path lines): copying every
@@ -289,7 +302,7 @@ def _parse_chunk(
     cur.execute(f"CREATE OR REPLACE TEMP TABLE cp AS SELECT * EXCLUDE (line) FROM ({parse})")  # noqa: S608 - identifiers/SQL from this package, values as parameters
     cur.execute(f"INSERT INTO events SELECT {stored} FROM cp WHERE fast_ok")  # noqa: S608 - identifiers/SQL from this package, values as parameters
     cur.execute("CREATE OR REPLACE TEMP VIEW fast AS SELECT * FROM cp WHERE fast_ok")
-    cur.execute(f"INSERT INTO prompt_first {firsts}")
+    firsts_found.append(cur.sql(firsts).to_arrow_table())
     kinds += cur.execute("SELECT kind, count(*) FROM cp WHERE fast_ok GROUP BY kind").fetchall()
     slow = [
         (file_idx, line_no, line.encode("utf-8"))
@@ -299,7 +312,7 @@ def _parse_chunk(
         ).fetchall()
     ]
     cur.execute("DROP TABLE cp")
-    return _Parsed(chunk.n_lines, nonblank + fast.count, kinds, bad_utf8, slow)
+    return _Parsed(chunk.n_lines, nonblank + fast.count, kinds, bad_utf8, slow, firsts_found)
 
 
 def _load_lines(
@@ -354,40 +367,8 @@ def _register_lines(
     con.register("chunk_lines", {"line_no": line_no, "raw": raw, **positions})
 
 
-def _cluster(
-    con: duckdb.DuckDBPyConnection,
-    out_dir: Path,
-    clusterer: PromptClusterer,
-    pool: Pool | None,
-    report: AggregateReport,
-    progress: Callable[[str, int], None],
-) -> None:
-    # Each key's first row, in input order. `ord` is unique (one line each), so the first rows
-    # are found by grouping the keys alone; carrying the text through the grouping as
-    # min_by(prompt, ord) cost about 2.5x the CPU.
-    result = con.execute(
-        "SELECT prompt_key, prompt FROM prompt_first "
-        "SEMI JOIN (SELECT min(ord) AS ord FROM prompt_first GROUP BY prompt_key) USING (ord) "
-        "ORDER BY ord"
-    )
-
-    def firsts() -> Any:
-        while True:
-            rows = result.fetchmany(20_000)
-            if not rows:
-                return
-            yield from rows
-
-    map_path = out_dir / ".prompt_map.tsv"
-    n = 0
-    with map_path.open("w", encoding="ascii") as handle:
-        for key, cluster_id in cluster_prompts(
-            firsts(), clusterer, 1, lambda k: progress("prompts", k), pool=pool
-        ):
-            handle.write(f"{key}\t{cluster_id}\n")
-            n += 1
-    report.distinct_prompt_keys = n
-    con.execute("DROP TABLE prompt_first")
+def _load_prompt_map(con: duckdb.DuckDBPyConnection, map_path: Path, n: int) -> None:
+    """Table prompt_map (prompt_key, cluster_id) from the stream's TSV file (then removed)."""
     con.execute("CREATE TABLE prompt_map (prompt_key VARCHAR, cluster_id VARCHAR)")
     if n:
         con.execute(
@@ -395,7 +376,7 @@ def _cluster(
             "quote = '', escape = '', columns = {'prompt_key': 'VARCHAR', 'cluster_id': 'VARCHAR'})",
             [str(map_path)],
         )
-    map_path.unlink()
+    map_path.unlink(missing_ok=True)
 
 
 def write_clusters(
