@@ -6,6 +6,7 @@ import hashlib
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -83,7 +84,7 @@ def test_empty_parts_take_nothing() -> None:
 
 @pytest.mark.parametrize("bad", ["abc", "g" * 32, _key("x") + "0"])
 def test_a_key_that_is_not_32_hex_characters_is_refused(bad: str) -> None:
-    with pytest.raises(ValueError, match="32 hex"):
+    with pytest.raises(ValueError, match=r"\(ord 1\) is not an MD5 as 32 hex"):
         FirstPrompts().take([_part([(bad, 1, "p")])])
 
 
@@ -91,6 +92,7 @@ def test_slow_first_reads_a_typed_row() -> None:
     assert slow_first({"prompt_key": "k", "ord": "7", "prompt": "p"}) == ("k", 7, "p")
     assert slow_first({"prompt_key": None, "ord": 7}) is None
     assert slow_first({}) is None
+    assert slow_first(None) is None  # a quarantined line
 
 
 _PROMPTS = [
@@ -139,13 +141,7 @@ def test_the_stream_with_worker_processes_over_several_batches(tmp_path: Path) -
 
 
 class _Failing(PromptClusterer):
-    def assign_batch(
-        self,
-        prompts: list[str],
-        skeletons: list[str],
-        keys: list[int] | None = None,
-        extraction: list[bool] | None = None,
-    ) -> list[str]:
+    def assign_batch(self, *args: Any, **kwargs: Any) -> list[str]:
         raise RuntimeError("clusterer broke")
 
 

@@ -182,7 +182,7 @@ def _parse(
             slow_rows = []
             for file_idx, line_no, raw in parsed.bad_utf8 + parsed.slow:
                 report.slow_path_lines += 1
-                first = slow_first(slow.line(file_idx, line_no, raw) or {})
+                first = slow_first(slow.line(file_idx, line_no, raw))
                 if first is not None:
                     slow_rows.append(first)
             stream.put(*seen.take([*parsed.firsts, slow_firsts_table(slow_rows)]))

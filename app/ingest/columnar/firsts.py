@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Iterator
 from multiprocessing.pool import Pool
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pyarrow as pa
@@ -55,30 +55,34 @@ def _slot(hi: np.uint64, lo: np.uint64, mask: np.uint64) -> np.uint64:
 
 
 @njit(cache=True, nogil=True)
-def _mark_new(
-    data: np.ndarray,
-    offsets: np.ndarray,
-    table: np.ndarray,
-    state: np.ndarray,
-    new: np.ndarray,
-) -> int:
-    """Mark the keys (hex strings data[offsets[i]:offsets[i + 1]], 32 characters each) not in
-    `table`, and add them; or, if a key is not hex, return its index and change nothing.
-
-    table[s] = (hi, lo), (0, 0) empty; state = [keys held, whether the all-zero key is held]."""
-    for i in range(offsets.shape[0] - 1):
-        for p in range(offsets[i], offsets[i] + 32):
-            if _nibble(data[p]) == 16:
-                return i
-    mask = np.uint64(table.shape[0] - 1)
+def _decode(data: np.ndarray, offsets: np.ndarray, out: np.ndarray) -> int:
+    """Each key (hex string data[offsets[i]:offsets[i] + 32]) as two 64-bit halves in out[i];
+    the index of the first key that is not hex, or -1."""
     for i in range(offsets.shape[0] - 1):
         start = offsets[i]
         hi = np.uint64(0)
         lo = np.uint64(0)
-        for p in range(16):
-            hi = (hi << np.uint64(4)) | _nibble(data[start + p])
-        for p in range(16, 32):
-            lo = (lo << np.uint64(4)) | _nibble(data[start + p])
+        for p in range(32):
+            digit = _nibble(data[start + p])
+            if digit == 16:
+                return i
+            if p < 16:
+                hi = (hi << np.uint64(4)) | digit
+            else:
+                lo = (lo << np.uint64(4)) | digit
+        out[i, 0] = hi
+        out[i, 1] = lo
+    return -1
+
+
+@njit(cache=True, nogil=True)
+def _mark_new(keys: np.ndarray, table: np.ndarray, state: np.ndarray, new: np.ndarray) -> None:
+    """Mark the keys (rows of two 64-bit halves) not in `table`, and add them.
+
+    table[s] = (hi, lo), (0, 0) empty; state = [keys held, whether the all-zero key is held]."""
+    mask = np.uint64(table.shape[0] - 1)
+    for i in range(keys.shape[0]):
+        hi, lo = keys[i, 0], keys[i, 1]
         if hi == 0 and lo == 0:
             new[i] = state[1] == 0
             state[1] = 1
@@ -95,7 +99,6 @@ def _mark_new(
                 new[i] = False
                 break
             s = (s + np.uint64(1)) & mask
-    return -1
 
 
 @njit(cache=True, nogil=True)
@@ -135,18 +138,18 @@ class FirstPrompts:
             return [], []
         rows = pa.concat_tables(found).sort_by("ord").combine_chunks()
         keys = rows.column("prompt_key").chunk(0)
-        if keys.null_count or not pc.all(pc.equal(pc.binary_length(keys), _KEY_HEX)).as_py():
-            raise ValueError("a prompt key is not an MD5 as 32 hex characters")
+        right_length = pc.fill_null(pc.equal(pc.binary_length(keys), _KEY_HEX), False)
+        if not pc.all(right_length).as_py():
+            _refuse(rows, pc.index(right_length, False).as_py())
         offsets = np.frombuffer(keys.buffers()[1], dtype=np.int64)[keys.offset :][: len(keys) + 1]
         data = np.frombuffer(keys.buffers()[2], dtype=np.uint8)
+        decoded = np.empty((len(keys), 2), dtype=np.uint64)
+        bad = _decode(data, offsets, decoded)
+        if bad >= 0:
+            _refuse(rows, bad)
         self._reserve(len(keys))
         new = np.zeros(len(keys), dtype=np.bool_)
-        bad = _mark_new(data, offsets, self._table, self._state, new)
-        if bad >= 0:
-            raise ValueError(
-                f"prompt key {keys[bad].as_py()!r} (ord {rows.column('ord')[bad].as_py()}) "
-                "is not an MD5 as 32 hex characters"
-            )
+        _mark_new(decoded, self._table, self._state, new)
         kept = rows.filter(pa.array(new))
         return kept.column("prompt_key").to_pylist(), kept.column("prompt").to_pylist()
 
@@ -159,6 +162,12 @@ class FirstPrompts:
             table = np.zeros((size, 2), dtype=np.uint64)
             _rehash(self._table, table)
             self._table = table
+
+
+def _refuse(rows: pa.Table, index: int) -> NoReturn:
+    key = rows.column("prompt_key")[index].as_py()
+    ord_ = rows.column("ord")[index].as_py()
+    raise ValueError(f"prompt key {key!r} (ord {ord_}) is not an MD5 as 32 hex characters")
 
 
 class ClusterStream:
@@ -238,12 +247,12 @@ class ClusterStream:
         self._thread.join()
 
 
-def slow_first(row: dict[str, Any]) -> tuple[str, int, str] | None:
-    """(prompt_key, ord, prompt) of a slow-path typed row that has a prompt key."""
-    key = row.get("prompt_key")
-    if key is None:
+def slow_first(row: dict[str, Any] | None) -> tuple[str, int, str] | None:
+    """(prompt_key, ord, prompt) of a slow-path typed row that has a prompt key (None: the
+    line was quarantined)."""
+    if row is None or row.get("prompt_key") is None:
         return None
-    return key, int(row["ord"]), row["prompt"]
+    return row["prompt_key"], int(row["ord"]), row["prompt"]
 
 
 def slow_firsts_table(rows: list[tuple[str, int, str]]) -> pa.Table:
